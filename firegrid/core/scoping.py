@@ -1,0 +1,117 @@
+"""Jurisdiction: what a user may see and change, applied once through the queryset.
+
+Every scoped model uses `RestrictedQuerySet` (`Model.objects.restrict(user, action)`) and says in
+`scope_rules` how its rows relate to a jurisdiction: a region (matched by materialised path, so a
+street officer's scope is the street's whole subtree), a sector, an org unit or an owner.
+Base views and viewsets call `restrict()` once; nothing else builds unscoped lookups.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.db.models import Q
+
+from firegrid.core.roles import DISTRICT_WIDE, ORG_WRITERS, Role
+
+VIEW = "view"
+WRITE_ACTIONS = {"add", "change", "delete"}
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One role of a user with where it applies."""
+
+    role: str
+    region_path: str | None = None
+    unit_id: int | None = None
+    sectors: tuple = ()
+
+
+@dataclass
+class Scope:
+    user_id: int | None
+    superuser: bool = False
+    grants: list = field(default_factory=list)
+
+    @property
+    def roles(self):
+        return {g.role for g in self.grants}
+
+    def grants_for(self, action, write_roles):
+        if action == VIEW:
+            return self.grants
+        return [g for g in self.grants if g.role in write_roles]
+
+
+@dataclass(frozen=True)
+class ScopeRules:
+    """How a model's rows map onto jurisdictions. Field names are ORM lookups from the model."""
+
+    region: str | None = None  # a FK to Region ("" when the model *is* Region)
+    extra_regions: tuple = ()  # more Region FKs or M2Ms that also place the row in a region
+    sector: str | None = None  # a sector code field: department staff see rows of their sectors
+    unit: str | None = None  # an OrgUnit FK: police/department staff see rows of their unit
+    owner: str | None = None  # a User FK or M2M: unit owners and staff see their own rows
+    write_roles: frozenset = ORG_WRITERS
+    district_wide_view: frozenset = frozenset(DISTRICT_WIDE)  # roles that see every row
+
+
+def user_scope(user):
+    """The user's grants, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Scope(user_id=None)
+    cached = getattr(user, "_firegrid_scope", None)
+    if cached is not None:
+        return cached
+    scope = Scope(user_id=user.pk, superuser=user.is_superuser)
+    for assignment in user.role_assignments.select_related("region", "unit").all():
+        if not assignment.is_current():
+            continue
+        scope.grants.extend(assignment.grants())
+    user._firegrid_scope = scope
+    return scope
+
+
+def _path_q(lookup, path):
+    prefix = f"{lookup}__path__startswith" if lookup else "path__startswith"
+    return Q(**{prefix: path})
+
+
+class RestrictedQuerySet(models.QuerySet):
+    def restrict(self, user, action=VIEW):
+        rules = getattr(self.model, "scope_rules", None)
+        scope = user_scope(user)
+        if scope.user_id is None:
+            return self.none()
+        if scope.superuser:
+            return self
+        if rules is None:
+            return self.none()
+        grants = scope.grants_for(action, rules.write_roles)
+        if any(g.role in rules.district_wide_view for g in grants):
+            return self
+        q = Q()
+        for grant in grants:
+            q |= self._grant_q(rules, grant)
+        if rules.owner and (action == VIEW or any(g.role == Role.UNIT_OWNER for g in grants)):
+            q |= Q(**{rules.owner: scope.user_id})  # everyone sees what is their own
+        if not q:
+            return self.none()
+        return self.filter(q).distinct() if self._needs_distinct(rules) else self.filter(q)
+
+    @staticmethod
+    def _needs_distinct(rules):
+        return bool(rules.extra_regions) or bool(rules.owner and "__" in rules.owner)
+
+    @staticmethod
+    def _grant_q(rules, grant):
+        q = Q()
+        if grant.region_path and rules.region is not None:
+            q |= _path_q(rules.region, grant.region_path)
+            for lookup in rules.extra_regions:
+                q |= _path_q(lookup, grant.region_path)
+        if grant.sectors and rules.sector:
+            q |= Q(**{f"{rules.sector}__in": list(grant.sectors)})
+        if grant.unit_id and rules.unit:
+            q |= Q(**{rules.unit: grant.unit_id})
+        return q
