@@ -6,7 +6,6 @@ from django.http import Http404
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from firegrid.core import audit
@@ -98,7 +97,6 @@ class FullCleanSerializerMixin:
         except DjangoValidationError as exc:
             raise _as_drf_error(exc) from None
         return attrs
-
 
 
 class _ScopedRelatedMixin:

@@ -1,5 +1,6 @@
 """Base page views: the jurisdiction is applied here once, so no page builds an unscoped lookup."""
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import connection
 from django.db.models import ProtectedError
@@ -7,7 +8,6 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import generic
-from django.contrib import messages
 
 from firegrid.core import audit
 

@@ -108,8 +108,15 @@ def district_compliance(streets, on=None):
             member_count=Count("members"),
             officer_count=Count("members", filter=Q(members__position=Position.OFFICER)),
         )
-        .values("kind", "team_type", "region__path", "region__code", "residential_area_id", "member_count",
-                "officer_count")
+        .values(
+            "kind",
+            "team_type",
+            "region__path",
+            "region__code",
+            "residential_area_id",
+            "member_count",
+            "officer_count",
+        )
     )
     groups, micro_regions, micro_areas = {}, set(), set()
     for unit in units:
@@ -179,15 +186,21 @@ def district_compliance(streets, on=None):
             head.append(Gap("no_station", _("No fire work station")))
         elif report.station_officers < MIN_OFFICERS:
             head.append(
-                Gap("few_officers", _("%(n)s dedicated officer(s); at least %(min)s required")
-                    % {"n": report.station_officers, "min": MIN_OFFICERS})
+                Gap(
+                    "few_officers",
+                    _("%(n)s dedicated officer(s); at least %(min)s required")
+                    % {"n": report.station_officers, "min": MIN_OFFICERS},
+                )
             )
         if not report.has_team:
             head.append(Gap("no_team", _("No full-time or volunteer fire team")))
         if report.qualified_staff < MIN_QUALIFIED:
             head.append(
-                Gap("few_qualified", _("%(n)s qualified enforcement staff; at least %(min)s required")
-                    % {"n": report.qualified_staff, "min": MIN_QUALIFIED})
+                Gap(
+                    "few_qualified",
+                    _("%(n)s qualified enforcement staff; at least %(min)s required")
+                    % {"n": report.qualified_staff, "min": MIN_QUALIFIED},
+                )
             )
         report.gaps[:0] = head
     return [reports[s.code] for s in streets]

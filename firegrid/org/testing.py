@@ -23,19 +23,25 @@ PASSWORD = "firegrid-test-pass-2026"
 def square(lng, lat, size):
     return {
         "type": "Polygon",
-        "coordinates": [[[lng, lat], [lng + size, lat], [lng + size, lat + size], [lng, lat + size], [lng, lat]]],
+        "coordinates": [
+            [[lng, lat], [lng + size, lat], [lng + size, lat + size], [lng, lat + size], [lng, lat]]
+        ],
     }
 
 
 def make_region(code, name, level, parent=None, box=None, **extra):
-    region = Region(code=code, name=name, level=level, parent=parent, boundary=square(*box) if box else None, **extra)
+    region = Region(
+        code=code, name=name, level=level, parent=parent, boundary=square(*box) if box else None, **extra
+    )
     region.full_clean()
     region.save()
     return region
 
 
 def make_user(username, *, org_unit=None, roles=(), qualified=False):
-    user = User.objects.create_user(username=username, password=PASSWORD, full_name=username, org_unit=org_unit)
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, full_name=username, org_unit=org_unit
+    )
     if qualified:
         today = datetime.date.today()
         Qualification.objects.create(
@@ -54,11 +60,16 @@ def make_user(username, *, org_unit=None, roles=(), qualified=False):
 def build_world():
     w = SimpleNamespace()
     w.district = make_region("T500", "测试区", RegionLevel.DISTRICT, box=(106.0, 28.0, 1.0))
-    w.street = make_region("T501", "古南街道", RegionLevel.STREET, w.district, (106.0, 28.0, 0.5), kind="street")
-    w.street2 = make_region("T502", "文龙街道", RegionLevel.STREET, w.district, (106.5, 28.0, 0.5), kind="street")
+    w.street = make_region(
+        "T501", "古南街道", RegionLevel.STREET, w.district, (106.0, 28.0, 0.5), kind="street"
+    )
+    w.street2 = make_region(
+        "T502", "文龙街道", RegionLevel.STREET, w.district, (106.5, 28.0, 0.5), kind="street"
+    )
     w.community = make_region("T50101", "桥河社区", RegionLevel.COMMUNITY, w.street, (106.0, 28.0, 0.2))
-    w.community2 = make_region("T50102", "石佛村", RegionLevel.COMMUNITY, w.street, (106.2, 28.0, 0.2),
-                               kind="village")
+    w.community2 = make_region(
+        "T50102", "石佛村", RegionLevel.COMMUNITY, w.street, (106.2, 28.0, 0.2), kind="village"
+    )
     w.community_s2 = make_region("T50201", "沙溪社区", RegionLevel.COMMUNITY, w.street2, (106.5, 28.0, 0.2))
     w.grid_a = make_region("T5010101", "桥河一网格", RegionLevel.GRID, w.community, (106.0, 28.0, 0.1))
     w.grid_b = make_region("T5010102", "桥河二网格", RegionLevel.GRID, w.community, (106.1, 28.0, 0.1))
@@ -68,7 +79,9 @@ def build_world():
     w.office = unit(kind=UnitKind.DISTRICT_OFFICE, name="区消安办", region=w.district)
     w.committee = unit(kind=UnitKind.COMMITTEE, name="古南街道消防安全委员会", region=w.street)
     w.station = unit(kind=UnitKind.WORK_STATION, name="古南街道消防工作站", region=w.street)
-    w.team = unit(kind=UnitKind.FIRE_TEAM, name="古南街道志愿消防队", region=w.street, team_type=TeamType.VOLUNTEER)
+    w.team = unit(
+        kind=UnitKind.FIRE_TEAM, name="古南街道志愿消防队", region=w.street, team_type=TeamType.VOLUNTEER
+    )
     w.group = unit(kind=UnitKind.COMMUNITY_GROUP, name="桥河社区消防工作小组", region=w.community)
     w.station2 = unit(kind=UnitKind.WORK_STATION, name="文龙街道消防工作站", region=w.street2)
     w.police = unit(kind=UnitKind.POLICE_STATION, name="古南派出所", region=w.street)
@@ -84,16 +97,30 @@ def build_world():
     w.area_s2 = area(kind=AreaKind.COMPOUND, name="沙溪小区", region=w.grid_s2)
     w.manager_a = FireManager.objects.create(area=w.area_a, name="张管理员", phone="13800000001")
     w.manager_s2 = FireManager.objects.create(area=w.area_s2, name="周管理员", phone="13800000003")
-    w.micro_a = unit(kind=UnitKind.MICRO_STATION, name="桥河小区微型消防站", region=w.grid_a,
-                     owner_kind=MicroStationOwner.COMPOUND, residential_area=w.area_a, duty_phone="119")
-    w.micro_b = unit(kind=UnitKind.MICRO_STATION, name="河滨微型消防站", region=w.grid_b,
-                     owner_kind=MicroStationOwner.COMMUNITY)
+    w.micro_a = unit(
+        kind=UnitKind.MICRO_STATION,
+        name="桥河小区微型消防站",
+        region=w.grid_a,
+        owner_kind=MicroStationOwner.COMPOUND,
+        residential_area=w.area_a,
+        duty_phone="119",
+    )
+    w.micro_b = unit(
+        kind=UnitKind.MICRO_STATION,
+        name="河滨微型消防站",
+        region=w.grid_b,
+        owner_kind=MicroStationOwner.COMMUNITY,
+    )
 
-    w.district_admin = make_user("district_admin", org_unit=w.office, roles=[(Role.DISTRICT_ADMIN, w.district)])
-    w.street_officer = make_user("street_officer", org_unit=w.station, roles=[(Role.STREET_OFFICER, w.street)],
-                                 qualified=True)
-    w.street2_officer = make_user("street2_officer", org_unit=w.station2,
-                                  roles=[(Role.STREET_OFFICER, w.street2)])
+    w.district_admin = make_user(
+        "district_admin", org_unit=w.office, roles=[(Role.DISTRICT_ADMIN, w.district)]
+    )
+    w.street_officer = make_user(
+        "street_officer", org_unit=w.station, roles=[(Role.STREET_OFFICER, w.street)], qualified=True
+    )
+    w.street2_officer = make_user(
+        "street2_officer", org_unit=w.station2, roles=[(Role.STREET_OFFICER, w.street2)]
+    )
     w.grid_worker_a = make_user("grid_worker_a", org_unit=w.group, roles=[(Role.GRID_WORKER, w.grid_a)])
     w.grid_worker_b = make_user("grid_worker_b", org_unit=w.group, roles=[(Role.GRID_WORKER, w.grid_b)])
     w.police_officer = make_user("police_officer", org_unit=w.police, roles=[(Role.POLICE_OFFICER, w.police)])

@@ -14,12 +14,26 @@ from firegrid.org.models import (
 
 
 class RegionSerializer(FullCleanSerializerMixin, serializers.ModelSerializer):
-    parent = ScopedSlugRelatedField(slug_field="code", queryset=Region.objects.all(), allow_null=True, required=False)
+    parent = ScopedSlugRelatedField(
+        slug_field="code", queryset=Region.objects.all(), allow_null=True, required=False
+    )
 
     class Meta:
         model = Region
-        fields = ["id", "code", "name", "level", "kind", "parent", "path", "boundary", "population",
-                  "is_ancient_town", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "level",
+            "kind",
+            "parent",
+            "path",
+            "boundary",
+            "population",
+            "is_ancient_town",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["path"]
 
 
@@ -40,9 +54,28 @@ class OrgUnitSerializer(FullCleanSerializerMixin, serializers.ModelSerializer):
 
     class Meta:
         model = OrgUnit
-        fields = ["id", "kind", "name", "region", "phone", "address", "lat", "lng", "established_on",
-                  "is_active", "team_type", "sectors", "covered_regions", "owner_kind", "residential_area",
-                  "owner_name", "duty_phone", "equipment", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "kind",
+            "name",
+            "region",
+            "phone",
+            "address",
+            "lat",
+            "lng",
+            "established_on",
+            "is_active",
+            "team_type",
+            "sectors",
+            "covered_regions",
+            "owner_kind",
+            "residential_area",
+            "owner_name",
+            "duty_phone",
+            "equipment",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class OrgMemberSerializer(FullCleanSerializerMixin, serializers.ModelSerializer):
@@ -60,8 +93,18 @@ class ResidentialAreaSerializer(FullCleanSerializerMixin, serializers.ModelSeria
 
     class Meta:
         model = ResidentialArea
-        fields = ["id", "kind", "name", "region", "address", "lat", "lng", "households", "built_year",
-                  "fire_manager"]
+        fields = [
+            "id",
+            "kind",
+            "name",
+            "region",
+            "address",
+            "lat",
+            "lng",
+            "households",
+            "built_year",
+            "fire_manager",
+        ]
 
     def get_fire_manager(self, obj) -> int | None:
         manager = getattr(obj, "fire_manager", None)
@@ -80,9 +123,12 @@ class FireManagerSerializer(FullCleanSerializerMixin, serializers.ModelSerialize
 
 class RoleAssignmentSerializer(FullCleanSerializerMixin, serializers.ModelSerializer):
     user = ScopedPrimaryKeyRelatedField(queryset=User.objects.all())
-    region = ScopedSlugRelatedField(slug_field="code", queryset=Region.objects.all(), allow_null=True, required=False)
-    unit = ScopedPrimaryKeyRelatedField(queryset=OrgUnit.objects.all(), allow_null=True, required=False,
-                                        scope_action="view")
+    region = ScopedSlugRelatedField(
+        slug_field="code", queryset=Region.objects.all(), allow_null=True, required=False
+    )
+    unit = ScopedPrimaryKeyRelatedField(
+        queryset=OrgUnit.objects.all(), allow_null=True, required=False, scope_action="view"
+    )
 
     class Meta:
         model = RoleAssignment
@@ -95,8 +141,18 @@ class QualificationSerializer(FullCleanSerializerMixin, serializers.ModelSeriali
 
     class Meta:
         model = Qualification
-        fields = ["id", "user", "kind", "certificate_no", "training_record", "training_hours", "passed_on",
-                  "expires_on", "issued_by", "is_valid"]
+        fields = [
+            "id",
+            "user",
+            "kind",
+            "certificate_no",
+            "training_record",
+            "training_hours",
+            "passed_on",
+            "expires_on",
+            "issued_by",
+            "is_valid",
+        ]
 
     def get_is_valid(self, obj) -> bool:
         return obj.is_valid()
@@ -111,8 +167,18 @@ class UserSerializer(FullCleanSerializerMixin, serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "full_name", "phone", "email", "org_unit", "is_active", "password",
-                  "roles", "can_inspect"]
+        fields = [
+            "id",
+            "username",
+            "full_name",
+            "phone",
+            "email",
+            "org_unit",
+            "is_active",
+            "password",
+            "roles",
+            "can_inspect",
+        ]
 
     def get_can_inspect(self, obj) -> bool:
         return obj.can_inspect()

@@ -7,14 +7,7 @@ from firegrid.core.api import ScopedModelViewSet
 from firegrid.org import compliance
 from firegrid.org.api import serializers as s
 from firegrid.org.models import (
-    FireManager,
-    OrgMember,
-    OrgUnit,
-    Qualification,
     Region,
-    ResidentialArea,
-    RoleAssignment,
-    User,
 )
 
 

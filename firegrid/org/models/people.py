@@ -85,7 +85,9 @@ class User(AbstractUser):
 class RoleAssignment(AuditedModel):
     """A role a user holds, and the region or unit it applies to."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("user"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("user")
+    )
     role = models.CharField(_("role"), max_length=24, choices=Role.choices)
     region = models.ForeignKey(
         "org.Region",
@@ -115,7 +117,8 @@ class RoleAssignment(AuditedModel):
         verbose_name_plural = _("role assignments")
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "role", "region"], name="role_once_per_region",
+                fields=["user", "role", "region"],
+                name="role_once_per_region",
                 violation_error_message=_("The user already has this role in this region."),
             ),
         ]
@@ -134,7 +137,9 @@ class RoleAssignment(AuditedModel):
             return [Grant(self.role, region_path=p, unit_id=self.unit_id) for p in covered]
         if self.role == Role.DEPT_STAFF and self.unit_id:
             return [Grant(self.role, unit_id=self.unit_id, sectors=tuple(self.unit.sectors or ()))]
-        return [Grant(self.role, region_path=self.region.path if self.region_id else None, unit_id=self.unit_id)]
+        return [
+            Grant(self.role, region_path=self.region.path if self.region_id else None, unit_id=self.unit_id)
+        ]
 
     def clean(self):
         self.validate()
@@ -167,9 +172,9 @@ class RoleAssignment(AuditedModel):
         if self.ends_on and self.ends_on < self.starts_on:
             errors["ends_on"] = _("The end date is before the start date.")
         if self.role == Role.INSPECTOR and self.user_id and not self.user.can_inspect(self.starts_on):
-            errors["user"] = _("%(user)s has no valid enforcement qualification and cannot be an inspector.") % {
-                "user": self.user
-            }
+            errors["user"] = _(
+                "%(user)s has no valid enforcement qualification and cannot be an inspector."
+            ) % {"user": self.user}
         if errors:
             raise ValidationError(errors)
 
@@ -182,7 +187,9 @@ class RoleAssignment(AuditedModel):
 class Qualification(AuditedModel):
     """An enforcement qualification or training certificate, with its training record and expiry."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="qualifications", verbose_name=_("user"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="qualifications", verbose_name=_("user")
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=QualificationKind.choices)
     certificate_no = models.CharField(_("certificate number"), max_length=60, blank=True)
     training_record = models.TextField(_("training record"), blank=True)

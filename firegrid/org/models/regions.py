@@ -47,7 +47,12 @@ class Region(AuditedModel):
     code = models.CharField(_("code"), max_length=40, unique=True, validators=[code_validator])
     name = models.CharField(_("name"), max_length=100)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     # Materialised path of codes, "/500110/500110001/", so a subtree is one prefix match.
     path = models.CharField(_("path"), max_length=255, unique=True, editable=False)

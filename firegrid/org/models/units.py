@@ -93,17 +93,16 @@ class OrgUnit(AuditedModel):
                 errors["residential_area"] = _("Choose the compound that owns the micro fire station.")
             if self.region_id and self.region.level == RegionLevel.DISTRICT:
                 errors["region"] = _("A micro fire station sits in a street, community or grid.")
-        if self.residential_area_id and self.region_id:
-            if not self.residential_area.region.path.startswith(self.region.path) and not (
-                self.region.path.startswith(self.residential_area.region.path)
-            ):
-                errors["residential_area"] = _("The compound is not in the unit's region.")
+        if self.residential_area_id and self.region_id and not self._area_overlaps_region():
+            errors["residential_area"] = _("The compound is not in the unit's region.")
         if self.kind == UnitKind.DEPARTMENT:
             unknown = [s for s in self.sectors or [] if s not in Sector.values]
             if not self.sectors:
                 errors["sectors"] = _("Name at least one sector the department manages.")
             elif unknown:
-                errors["sectors"] = _("Unknown sector(s): %(codes)s") % {"codes": ", ".join(map(str, unknown))}
+                errors["sectors"] = _("Unknown sector(s): %(codes)s") % {
+                    "codes": ", ".join(map(str, unknown))
+                }
         elif self.sectors:
             errors["sectors"] = _("Only an industry department manages sectors.")
         if self.kind in ONE_PER_REGION and self.region_id:
@@ -115,6 +114,10 @@ class OrgUnit(AuditedModel):
         if errors:
             raise ValidationError(errors)
 
+    def _area_overlaps_region(self):
+        area_path, region_path = self.residential_area.region.path, self.region.path
+        return area_path.startswith(region_path) or region_path.startswith(area_path)
+
     def sector_labels(self):
         return [Sector(s).label for s in self.sectors or [] if s in Sector.values]
 
@@ -122,7 +125,9 @@ class OrgUnit(AuditedModel):
 class OrgMember(AuditedModel):
     """A person holding a position in a unit; not every member signs in, so the user is optional."""
 
-    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="members", verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="members", verbose_name=_("unit")
+    )
     user = models.ForeignKey(
         "org.User",
         null=True,
