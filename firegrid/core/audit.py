@@ -9,7 +9,7 @@ import contextlib
 import contextvars
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 _actor = contextvars.ContextVar("firegrid_audit_actor", default=None)
 _source = contextvars.ContextVar("firegrid_audit_source", default="system")
@@ -64,6 +64,16 @@ def _on_delete(sender, instance, **kwargs):
     _record(instance, "delete", {})
 
 
+def _on_m2m(sender, instance, action, pk_set, model, reverse=False, **kwargs):
+    if reverse or action not in ("post_add", "post_remove", "post_clear"):
+        return
+    field = next(
+        (f.name for f in instance._meta.many_to_many if f.remote_field.through is sender), "related"
+    )
+    verb = {"post_add": "added", "post_remove": "removed", "post_clear": "cleared"}[action]
+    _record(instance, "update", {field: {verb: sorted(pk_set or [])}})
+
+
 def connect():
     from django.apps import apps
 
@@ -73,6 +83,10 @@ def connect():
         if issubclass(model, AuditedModel) or hasattr(model, "audit_values"):
             post_save.connect(_on_save, sender=model, dispatch_uid=f"audit-save-{model._meta.label}")
             post_delete.connect(_on_delete, sender=model, dispatch_uid=f"audit-del-{model._meta.label}")
+            for field in model._meta.local_many_to_many:
+                m2m_changed.connect(
+                    _on_m2m, sender=field.remote_field.through, dispatch_uid=f"audit-m2m-{field}"
+                )
 
 
 def history_for(obj):

@@ -274,3 +274,15 @@ def test_healthz_schema_and_docs(world, client, api_client):
     schema = api_client.get("/api/v1/schema/")
     assert schema.status_code == 200 and b"/api/v1/regions/" in schema.content
     assert api_client.get("/api/v1/docs/").status_code == 200
+
+
+def test_m2m_changes_are_audited(world, api_client):
+    api_client.force_authenticate(world.district_admin)
+    response = api_client.patch(
+        f"/api/v1/org-units/{world.police.pk}/", {"covered_regions": [world.street.code, world.street2.code]},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    event = AuditEvent.objects.filter(object_id=str(world.police.pk), content_type__model="orgunit").first()
+    assert event.changes == {"covered_regions": {"added": [world.street2.pk]}}
+    assert event.actor == world.district_admin
