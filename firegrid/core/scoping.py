@@ -72,9 +72,26 @@ def user_scope(user):
     return scope
 
 
-def _path_q(lookup, path):
-    prefix = f"{lookup}__path__startswith" if lookup else "path__startswith"
-    return Q(**{prefix: path})
+def _is_multivalued(model, lookup):
+    """Whether an ORM lookup crosses a many-to-many or reverse foreign key."""
+    for name in lookup.split("__"):
+        field = model._meta.get_field(name)
+        if field.many_to_many or field.one_to_many:
+            return True
+        if not field.is_relation:
+            return False
+        model = field.related_model
+    return False
+
+
+def _lookup_q(model, lookup, condition):
+    """Q(lookup__condition=value), as a pk subquery when the lookup is multi-valued, so the outer
+    query needs no DISTINCT (which is slow on PostgreSQL with ORs across joins)."""
+    (suffix, value), = condition.items()
+    key = f"{lookup}__{suffix}" if lookup else suffix
+    if lookup and _is_multivalued(model, lookup):
+        return Q(pk__in=model._base_manager.filter(**{key: value}).values("pk"))
+    return Q(**{key: value})
 
 
 class RestrictedQuerySet(models.QuerySet):
@@ -94,24 +111,19 @@ class RestrictedQuerySet(models.QuerySet):
         for grant in grants:
             q |= self._grant_q(rules, grant)
         if rules.owner and (action == VIEW or any(g.role == Role.UNIT_OWNER for g in grants)):
-            q |= Q(**{rules.owner: scope.user_id})  # everyone sees what is their own
+            q |= _lookup_q(self.model, rules.owner, {"exact": scope.user_id})  # everyone sees their own
         if not q:
             return self.none()
-        return self.filter(q).distinct() if self._needs_distinct(rules) else self.filter(q)
+        return self.filter(q)
 
-    @staticmethod
-    def _needs_distinct(rules):
-        return bool(rules.extra_regions) or bool(rules.owner and "__" in rules.owner)
-
-    @staticmethod
-    def _grant_q(rules, grant):
+    def _grant_q(self, rules, grant):
         q = Q()
         if grant.region_path and rules.region is not None:
-            q |= _path_q(rules.region, grant.region_path)
-            for lookup in rules.extra_regions:
-                q |= _path_q(lookup, grant.region_path)
+            for lookup in (rules.region, *rules.extra_regions):
+                path_lookup = f"{lookup}__path" if lookup else "path"
+                q |= _lookup_q(self.model, path_lookup, {"startswith": grant.region_path})
         if grant.sectors and rules.sector:
-            q |= Q(**{f"{rules.sector}__in": list(grant.sectors)})
+            q |= _lookup_q(self.model, rules.sector, {"in": list(grant.sectors)})
         if grant.unit_id and rules.unit:
-            q |= Q(**{rules.unit: grant.unit_id})
+            q |= _lookup_q(self.model, rules.unit, {"exact": grant.unit_id})
         return q

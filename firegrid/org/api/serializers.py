@@ -181,7 +181,8 @@ class UserSerializer(FullCleanSerializerMixin, serializers.ModelSerializer):
         ]
 
     def get_can_inspect(self, obj) -> bool:
-        return obj.can_inspect()
+        annotated = getattr(obj, "has_valid_enforcement", None)
+        return obj.can_inspect() if annotated is None else annotated
 
     def validate_password(self, value):
         from django.contrib.auth.password_validation import validate_password

@@ -1,3 +1,4 @@
+from django.db.models import Prefetch
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
@@ -56,7 +57,7 @@ class OrgUnitViewSet(ScopedModelViewSet):
     filterset_fields = {"kind": ["exact"], "region__code": ["exact"], "is_active": ["exact"]}
     search_fields = ["name"]
     queryset_select_related = ("region",)
-    queryset_prefetch_related = ("covered_regions",)
+    queryset_prefetch_related = (Prefetch("covered_regions", queryset=Region.objects.only("id", "code")),)
 
 
 class OrgMemberViewSet(ScopedModelViewSet):
@@ -83,6 +84,9 @@ class UserViewSet(ScopedModelViewSet):
     filterset_fields = ["org_unit", "is_active", "role_assignments__role"]
     search_fields = ["username", "full_name"]
     queryset_prefetch_related = ("role_assignments__region", "role_assignments__unit")
+
+    def get_queryset(self):
+        return super().get_queryset().with_can_inspect()
 
     @action(detail=False, methods=["get"])
     def me(self, request):

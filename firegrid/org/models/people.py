@@ -13,6 +13,17 @@ from firegrid.org.choices import QualificationKind, RegionLevel
 
 
 class UserQuerySet(RestrictedQuerySet):
+    def with_can_inspect(self, on=None):
+        """Annotate has_valid_enforcement in one query instead of one per user."""
+        on = on or timezone.localdate()
+        valid = Qualification.objects.filter(
+            user=models.OuterRef("pk"),
+            kind=QualificationKind.ENFORCEMENT,
+            passed_on__lte=on,
+            expires_on__gte=on,
+        )
+        return self.annotate(has_valid_enforcement=models.Exists(valid))
+
     def qualified_inspectors(self, on=None):
         """Users with a valid enforcement qualification on the date (today by default)."""
         on = on or timezone.localdate()
