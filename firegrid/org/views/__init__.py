@@ -1,7 +1,5 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""Pages of the organisation registry, one module per noun; all scoping is in firegrid.core.views."""
 
+from firegrid.org.views.dashboard import home, portal_manager
 
-@login_required
-def home(request):
-    return render(request, "org/home.html")
+__all__ = ["home", "portal_manager"]
