@@ -10,6 +10,7 @@ from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from firegrid.core.roles import DISTRICT_WIDE, Role
@@ -36,8 +37,13 @@ KIND_FIELDS = {
     UnitKind.POLICE_STATION: ["covered_regions"],
     UnitKind.MICRO_STATION: ["owner_kind", "residential_area", "owner_name", "duty_phone", "equipment"],
 }
-KIND_SPECIFIC = sorted({name for names in KIND_FIELDS.values() for name in names})
+KIND_SPECIFIC = ["team_type", "sectors", "covered_regions", "owner_kind", "owner_name", "residential_area",
+                 "duty_phone", "equipment"]
 BLANK_VALUES = {"sectors": list, "residential_area": lambda: None}
+
+
+def label(model, name):
+    return capfirst(model._meta.get_field(name).verbose_name)
 
 
 def writable(model, user):
@@ -116,7 +122,7 @@ class ScopedModelForm(forms.ModelForm):
 
 class RegionForm(ScopedModelForm):
     parent = RegionCodeField(
-        Region.objects.filter(level__in=PARENT_LEVELS), required=False, label=_("parent")
+        Region.objects.filter(level__in=PARENT_LEVELS), required=False, label=label(Region, "parent")
     )
 
     class Meta:
@@ -135,9 +141,12 @@ class RegionForm(ScopedModelForm):
 
 class OrgUnitForm(ScopedModelForm):
     sectors = forms.MultipleChoiceField(
-        label=_("sectors"), choices=Sector.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=label(OrgUnit, "sectors"),
+        choices=Sector.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
-    region = RegionCodeField(label=_("region"))
+    region = RegionCodeField(label=label(OrgUnit, "region"))
 
     class Meta:
         model = OrgUnit
@@ -196,7 +205,7 @@ class StaffForm(ScopedModelForm):
 
 
 class RoleAssignmentForm(ScopedModelForm):
-    region = RegionCodeField(required=False, label=_("region"))
+    region = RegionCodeField(required=False, label=label(RoleAssignment, "region"))
 
     class Meta:
         model = RoleAssignment
@@ -239,7 +248,8 @@ class QualificationForm(ScopedModelForm):
 
 class ResidentialAreaForm(ScopedModelForm):
     region = RegionCodeField(
-        Region.objects.filter(level__in=[RegionLevel.COMMUNITY, RegionLevel.GRID]), label=_("region")
+        Region.objects.filter(level__in=[RegionLevel.COMMUNITY, RegionLevel.GRID]),
+        label=label(ResidentialArea, "region"),
     )
 
     class Meta:

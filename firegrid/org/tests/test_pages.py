@@ -477,3 +477,10 @@ def test_login_and_locked_out_pages(client, world, settings):
     locked = client.post(reverse("login"), {"username": "grid_worker_a", "password": "wrong"})
     assert locked.status_code == 429
     assert "locked" in body(locked).lower() or "锁定" in body(locked)
+
+
+def test_vendored_assets_and_stylesheet_are_served_from_static():
+    from django.contrib.staticfiles import finders
+
+    for path in ["vendor/htmx-2.0.11/htmx.min.js", "vendor/pico-2.1.1/pico.red.min.css", "css/firegrid.css"]:
+        assert finders.find(path), path
