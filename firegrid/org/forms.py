@@ -328,7 +328,8 @@ class FireManagerFilter(django_filters.FilterSet):
 class StaffFilter(django_filters.FilterSet):
     q = SearchFilter(fields=("username", "full_name", "phone"))
     role = django_filters.ChoiceFilter(
-        field_name="role_assignments__role", choices=Role.choices, label=_("role"), distinct=True
+        field_name="role_assignments__role", choices=Role.choices, label=label(RoleAssignment, "role"),
+        distinct=True,
     )
 
     class Meta:

@@ -2,6 +2,7 @@
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from firegrid.core.roles import Role
@@ -17,13 +18,18 @@ def role_label(code):
         return code
 
 
+def _field(obj, name):
+    try:
+        return obj._meta.get_field(name)
+    except (FieldDoesNotExist, AttributeError):
+        return None
+
+
 @register.filter
 def field_label(name, obj):
     """The verbose name of a model field of obj, or the name itself."""
-    try:
-        return obj._meta.get_field(name).verbose_name
-    except (FieldDoesNotExist, AttributeError):
-        return name
+    field = _field(obj, name)
+    return capfirst(field.verbose_name) if field is not None and hasattr(field, "verbose_name") else name
 
 
 def _show(value):
@@ -46,6 +52,24 @@ def change_text(change):
         labels = {"added": _("added"), "removed": _("removed"), "cleared": _("cleared")}
         return "; ".join(f"{labels.get(k, k)}: {_show(v)}" for k, v in change.items())
     return _show(change)
+
+
+@register.simple_tag(takes_context=True)
+def change_display(context, obj, name, change):
+    """Like change_text, with choice labels and the names of related objects the user may see."""
+    field = _field(obj, name)
+    if field is None or not (isinstance(change, list | tuple) and len(change) == 2):
+        return change_text(change)
+    if getattr(field, "choices", None):
+        labels = {str(k): v for k, v in field.flatchoices}
+        change = [labels.get(str(v), v) if v not in (None, "") else v for v in change]
+    elif field.many_to_one or field.one_to_one:
+        related = field.related_model.objects
+        user = context.get("user")
+        rows = related.restrict(user) if hasattr(related, "restrict") else related.none()
+        names = {str(o.pk): str(o) for o in rows.filter(pk__in=[v for v in change if v is not None])}
+        change = [names.get(str(v), f"#{v}") if v is not None else None for v in change]
+    return change_text(change)
 
 
 @register.filter

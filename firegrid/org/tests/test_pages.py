@@ -1,6 +1,7 @@
 """Server-rendered pages of the organisation registry: rendering per persona, scoping, forms, htmx."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -240,6 +241,11 @@ def test_history_lists_an_edit_made_through_the_page(client, world):
     assert event.actor == world.street_officer and event.source == "page"
     page = body(client.get(url("area-history", world.area_a.pk)))
     assert "桥河新小区" in page and "桥河小区" in page and "street_officer" in page
+    client.post(url("area-edit", world.area_a.pk), {"kind": "villager_group", "name": "桥河新小区",
+                                                   "region": "T5010102"})
+    page = body(client.get(url("area-history", world.area_a.pk), HTTP_ACCEPT_LANGUAGE="en"))
+    assert "桥河一网格 → 桥河二网格" in page  # related objects by name, not id
+    assert "Residential compound → Villager group" in page  # choices by label
 
 
 def test_region_delete_is_refused_while_units_depend_on_it(client, world):
@@ -484,3 +490,14 @@ def test_vendored_assets_and_stylesheet_are_served_from_static():
 
     for path in ["vendor/htmx-2.0.11/htmx.min.js", "vendor/pico-2.1.1/pico.red.min.css", "css/firegrid.css"]:
         assert finders.find(path), path
+
+
+def test_kind_switch_keeps_what_was_typed(client, world):
+    client.force_login(world.street_officer)
+    switch = {"kind": "micro_station", "name": "改名"}
+    page = body(client.get(url("unit-edit", world.team.pk), switch, **HTMX))
+    assert 'value="改名"' in page and 'name="owner_kind"' in page and 'name="team_type"' not in page
+    active = re.search(r'<input[^>]*name="is_active"[^>]*>', page).group(0)
+    assert "checked" not in active  # unticked before the switch, still unticked
+    page = body(client.get(url("unit-edit", world.team.pk), {"kind": "fire_team", "is_active": "on"}, **HTMX))
+    assert "checked" in re.search(r'<input[^>]*name="is_active"[^>]*>', page).group(0)

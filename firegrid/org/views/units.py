@@ -45,6 +45,12 @@ class UnitFormMixin(InitialFromQueryMixin, FormTitleMixin):
     detail_url_name = "unit-detail"
     list_url_name = "unit-list"
 
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.htmx and "is_active" not in self.request.GET:
+            initial["is_active"] = False  # an unticked box is absent from the re-rendered form's query
+        return initial
+
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
         # Choosing a kind re-renders the form with that kind's fields.
