@@ -50,8 +50,10 @@ def test_card_is_scoped_like_other_details(client, world):
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
-def test_public_page_behind_the_qr_code(client, world):
+def test_public_page_behind_the_qr_code_needs_no_login_and_shows_little(client, world):
     response = client.get(reverse("portal-manager", args=[world.manager_a.public_token]))
     assert response.status_code == 200
     text = response.content.decode()
-    assert "张管理员" in text and "13800000001" in text
+    assert "张管理员" in text and "13800000001" in text and "桥河小区" in text
+    assert "T5010101" not in text and "桥河一网格" not in text and "noindex" in text
+    assert client.get(reverse("portal-manager", args=["no-such-token"])).status_code == 404
