@@ -45,9 +45,9 @@ check-deploy: install
 
 # Regenerate the .po catalogues after adding strings (needs GNU gettext), then compile them.
 messages: install
-	cd firegrid && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete \
+	cd firegrid && ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete \
 	  --ignore 'static/vendor/*'
-	cd firegrid && ../$(PY) ../manage.py compilemessages
+	cd firegrid && ../$(PY) ../manage.py compilemessages -l zh_Hans
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

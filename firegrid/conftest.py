@@ -8,11 +8,20 @@ def world(db):
     return build_world()
 
 
+# Test clients ask for English so assertions can name messages in the source language; the
+# Chinese default is covered by core/tests/test_i18n.py and the browser tests.
+@pytest.fixture
+def client():
+    from django.test import Client
+
+    return Client(headers={"Accept-Language": "en"})
+
+
 @pytest.fixture
 def api_client():
     from rest_framework.test import APIClient
 
-    return APIClient()
+    return APIClient(headers={"Accept-Language": "en"})
 
 
 @pytest.fixture(autouse=True)

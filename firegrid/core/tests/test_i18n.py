@@ -4,6 +4,7 @@ import pathlib
 import re
 
 from django.conf import settings
+from django.test import Client
 from django.utils import translation
 
 PO = pathlib.Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
@@ -32,7 +33,8 @@ def test_zh_hans_catalogue_is_complete():
     assert not fuzzy, f"fuzzy translations: {fuzzy[:10]}"
 
 
-def test_default_language_is_chinese_and_english_switches(client):
+def test_default_language_is_chinese_and_english_switches():
+    client = Client()  # no Accept-Language: what a fresh browser without a preference gets
     assert settings.LANGUAGE_CODE == "zh-hans"
     with translation.override("zh-hans"):
         assert translation.gettext("Grid") == "网格"
@@ -41,7 +43,7 @@ def test_default_language_is_chinese_and_english_switches(client):
     page = client.get("/accounts/login/")
     assert page.status_code == 200
     assert 'lang="zh-hans"' in page.content.decode()
-    english = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en")
+    english = client.get("/accounts/login/", headers={"Accept-Language": "en"})
     assert 'lang="en"' in english.content.decode()  # a browser asking for English gets it
     client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
     assert 'lang="en"' in client.get("/accounts/login/").content.decode()

@@ -3,6 +3,7 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from firegrid.core.models import AuditedModel
 from firegrid.core.scoping import RestrictedQuerySet, ScopeRules
@@ -54,7 +55,7 @@ class FireManager(AuditedModel):
     area = models.OneToOneField(
         ResidentialArea, on_delete=models.CASCADE, related_name="fire_manager", verbose_name=_("area")
     )
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
     phone = models.CharField(_("phone"), max_length=40)
     user = models.ForeignKey(
         "org.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("user")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from firegrid.core.models import AuditedModel
 from firegrid.core.roles import ROLE_REGION_LEVEL, ROLE_UNIT_KIND, Role
 from firegrid.core.scoping import Grant, RestrictedQuerySet, ScopeRules
-from firegrid.org.choices import QualificationKind, RegionLevel
+from firegrid.org.choices import QualificationKind, RegionLevel, UnitKind
 
 
 class UserQuerySet(RestrictedQuerySet):
@@ -163,7 +163,7 @@ class RoleAssignment(AuditedModel):
             if not self.unit_id or self.unit.kind != unit_kind:
                 errors["unit"] = _("A %(role)s is assigned to a unit of kind %(kind)s.") % {
                     "role": self.get_role_display(),
-                    "kind": unit_kind,
+                    "kind": UnitKind(unit_kind).label,
                 }
         elif self.role != Role.UNIT_OWNER:
             if not self.region_id:

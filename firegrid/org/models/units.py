@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from firegrid.core.models import AuditedModel
 from firegrid.core.scoping import RestrictedQuerySet, ScopeRules
@@ -136,7 +137,7 @@ class OrgMember(AuditedModel):
         related_name="memberships",
         verbose_name=_("user account"),
     )
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
     position = models.CharField(_("position"), max_length=12, choices=Position.choices)
     title = models.CharField(_("title"), max_length=100, blank=True, help_text=_("e.g. deputy street head"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)
