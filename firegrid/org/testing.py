@@ -87,9 +87,9 @@ def build_world():
     w.police = unit(kind=UnitKind.POLICE_STATION, name="古南派出所", region=w.street)
     w.police.covered_regions.set([w.street])
     w.department = unit(kind=UnitKind.DEPARTMENT, name="区教委", region=w.district, sectors=["education"])
-    OrgMember.objects.create(unit=w.committee, name="王主任", position=Position.DIRECTOR)
-    OrgMember.objects.create(unit=w.station, name="李专管员", position=Position.OFFICER)
-    OrgMember.objects.create(unit=w.group, name="赵组长", position=Position.LEADER)
+    w.committee_member = OrgMember.objects.create(unit=w.committee, name="王主任", position=Position.DIRECTOR)
+    w.station_member = OrgMember.objects.create(unit=w.station, name="李专管员", position=Position.OFFICER)
+    w.group_member = OrgMember.objects.create(unit=w.group, name="赵组长", position=Position.LEADER)
 
     area = ResidentialArea.objects.create
     w.area_a = area(kind=AreaKind.COMPOUND, name="桥河小区", region=w.grid_a, built_year=1998)
@@ -127,4 +127,7 @@ def build_world():
     w.dept_staff = make_user("dept_staff", org_unit=w.department, roles=[(Role.DEPT_STAFF, w.department)])
     w.unit_owner = make_user("unit_owner", roles=[(Role.UNIT_OWNER, None)])
     w.nobody = make_user("nobody")
+    w.grid_worker_b_role = w.grid_worker_b.role_assignments.get()
+    w.dept_staff_role = w.dept_staff.role_assignments.get()
+    w.street_officer_qualification = w.street_officer.qualifications.get()
     return w

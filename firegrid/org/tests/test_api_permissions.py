@@ -42,6 +42,11 @@ MATRIX = [
     ("users", "street2_officer", {"district_admin", "street2_officer"}),
     ("users", "dept_staff", {"district_admin", "dept_staff"}),
     ("users", "unit_owner", {"district_admin", "unit_owner"}),
+    ("org-members", "committee_member", STREET1),
+    ("org-members", "group_member", STREET1),
+    ("role-assignments", "grid_worker_b_role", STREET1 | {"grid_worker_b"}),
+    ("role-assignments", "dept_staff_role", {"district_admin", "dept_staff"}),
+    ("qualifications", "street_officer_qualification", STREET1),
 ]
 
 
