@@ -86,6 +86,8 @@ TEMPLATES = [
 ]
 
 _default_db = f"sqlite:///{VAR_DIR / 'firegrid.sqlite3'}"
+if not env_str("DATABASE_URL"):
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded default needs its folder
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", _default_db), conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0)
