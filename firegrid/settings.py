@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "axes",
     "firegrid.core",
     "firegrid.org",
+    "firegrid.places",
 ]
 
 MIDDLEWARE = [

@@ -43,7 +43,7 @@ class Scope:
         return [g for g in self.grants if g.role in write_roles]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ScopeRules:
     """How a model's rows map onto jurisdictions. Field names are ORM lookups from the model."""
 
@@ -54,6 +54,7 @@ class ScopeRules:
     owner: str | None = None  # a User FK or M2M: unit owners and staff see their own rows
     write_roles: frozenset = ORG_WRITERS
     district_wide_view: frozenset = frozenset(DISTRICT_WIDE)  # roles that see every row
+    role_filters: dict = field(default_factory=dict)  # role -> Q narrowing what that role's grants match
 
 
 def user_scope(user):
@@ -126,4 +127,7 @@ class RestrictedQuerySet(models.QuerySet):
             q |= _lookup_q(self.model, rules.sector, {"in": list(grant.sectors)})
         if grant.unit_id and rules.unit:
             q |= _lookup_q(self.model, rules.unit, {"exact": grant.unit_id})
+        narrowing = rules.role_filters.get(grant.role)
+        if q and narrowing is not None:
+            q &= narrowing
         return q

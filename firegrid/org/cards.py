@@ -5,25 +5,16 @@ Rendered from an HTML template with WeasyPrint; Chinese text needs Debian's font
 can check who to call.
 """
 
-import base64
-
-import qrcode
-import qrcode.image.svg
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from firegrid.core.qr import qr_data_uri
+
 
 def public_url(manager):
     return settings.PUBLIC_BASE_URL + reverse("portal-manager", args=[manager.public_token])
-
-
-def qr_data_uri(text):
-    """A QR code of the text as an SVG data URI (vector, so it prints sharp at any size)."""
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=2,
-                        error_correction=qrcode.constants.ERROR_CORRECT_M)
-    return "data:image/svg+xml;base64," + base64.b64encode(image.to_string()).decode("ascii")
 
 
 def manager_card_html(manager):

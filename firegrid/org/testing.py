@@ -127,7 +127,27 @@ def build_world():
     w.dept_staff = make_user("dept_staff", org_unit=w.department, roles=[(Role.DEPT_STAFF, w.department)])
     w.unit_owner = make_user("unit_owner", roles=[(Role.UNIT_OWNER, None)])
     w.nobody = make_user("nobody")
+    build_places(w)
     w.grid_worker_b_role = w.grid_worker_b.role_assignments.get()
     w.dept_staff_role = w.dept_staff.role_assignments.get()
     w.street_officer_qualification = w.street_officer.qualifications.get()
     return w
+
+
+def make_place(name, kind, lat, lng, *, owners=(), **attrs):
+    from firegrid.places.actions import save_place
+    from firegrid.places.models import Place
+
+    place = save_place(Place(name=name, kind=kind, lat=lat, lng=lng, address=f"{name}地址", **attrs))
+    if owners:
+        place.owners.set(owners)
+    return place
+
+
+def build_places(w):
+    """Places in grid A, grid B and the other street; coordinates fall inside those grids."""
+    w.shop_a = make_place("桥河便利店", "shop", 28.05, 106.05, building_area=80, owners=[w.unit_owner])
+    w.hotel_b = make_place("河滨旅馆", "hotel", 28.05, 106.15, rooms=12)  # police-supervised
+    w.mall_a = make_place("古南商场", "mall_market", 28.02, 106.02, building_area=5000, area_underground=600)
+    w.school_a = make_place("桥河小学", "school", 28.08, 106.08, boarding_beds=20)  # education sector
+    w.shop_s2 = make_place("沙溪超市", "shop", 28.05, 106.55, building_area=150)

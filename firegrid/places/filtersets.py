@@ -1,0 +1,38 @@
+import django_filters as filters
+from django.utils.translation import gettext_lazy as _
+
+from firegrid.org.models import Region
+from firegrid.places.choices import Authority, PlaceKind, PlaceStatus, RiskLevel
+from firegrid.places.models import Place
+
+
+class PlaceFilter(filters.FilterSet):
+    """Shared by the API, the pages, the map layer and the xlsx export."""
+
+    kind = filters.MultipleChoiceFilter(choices=PlaceKind.choices, label=_("kind"))
+    risk_level = filters.MultipleChoiceFilter(choices=RiskLevel.choices, label=_("risk level"))
+    authority = filters.ChoiceFilter(choices=Authority.choices, label=_("supervising authority"))
+    status = filters.ChoiceFilter(choices=PlaceStatus.choices, label=_("status"))
+    is_key_unit = filters.BooleanFilter(label=_("key fire safety unit"))
+    flag = filters.CharFilter(method="filter_flag", label=_("flag"))
+    within = filters.CharFilter(method="filter_within", label=_("region code"))
+    due = filters.BooleanFilter(method="filter_due", label=_("due for inspection"))
+    sector = filters.CharFilter(label=_("sector"))
+    credit_code = filters.CharFilter(label=_("unified social credit code"))
+
+    class Meta:
+        model = Place
+        fields = ["kind", "risk_level", "authority", "status", "is_key_unit", "sector", "credit_code"]
+
+    def filter_flag(self, queryset, name, value):
+        return queryset.with_flag(value.strip()) if value.strip() else queryset
+
+    def filter_within(self, queryset, name, value):
+        region = Region.objects.filter(code=value.strip()).only("path").first()
+        return queryset.filter(region__path__startswith=region.path) if region else queryset.none()
+
+    def filter_due(self, queryset, name, value):
+        if value is None:
+            return queryset
+        due = queryset.due_for_inspection()
+        return due if value else queryset.exclude(pk__in=due.values("pk"))
