@@ -130,6 +130,7 @@ def regrade_all(ruleset, *, actor=None, batch_size=2000, progress=None):
         last_id = batch[-1].pk
         updates, events = [], []
         for place in batch:
+            graded_by = place.ruleset_id
             old, new = apply_grade(place, ruleset)
             if old != new:
                 updates.append(place)
@@ -138,8 +139,8 @@ def regrade_all(ruleset, *, actor=None, batch_size=2000, progress=None):
                         place=place, actor=actor, cause="rules", ruleset=ruleset, old=old, new=new
                     )
                 )
-            elif place.ruleset_id != ruleset.pk:
-                updates.append(place)
+            elif graded_by != ruleset.pk:
+                updates.append(place)  # same grade, now decided by the new rule set
         Place.objects.bulk_update(updates, GRADE_FIELDS, batch_size=batch_size)
         PlaceGradeEvent.objects.bulk_create(events, batch_size=batch_size)
         changed += len(events)
