@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "firegrid.core",
     "firegrid.org",
     "firegrid.places",
+    "firegrid.inspections",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,218 @@
+"""Inspections as state changes: start, answer, submit (with the GB 35181 proposal), decide."""
+
+import json
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from firegrid.core.roles import Role
+from firegrid.inspections.choices import (
+    ENFORCEMENT_KINDS,
+    AnswerResult,
+    InspectionKind,
+    InspectionStatus,
+    Outcome,
+    Severity,
+)
+from firegrid.inspections.major_hazard import DeterminationError, determine, element_ids, load_edition
+from firegrid.inspections.models import Answer, ChecklistVersion, HazardRecord, Inspection
+from firegrid.places.actions import mark_inspected
+from firegrid.places.models import Place
+
+CHECKLIST_DIR = Path(__file__).resolve().parent / "data" / "checklists"
+FIELD_ROLES = {Role.GRID_WORKER, Role.COMMUNITY_MEMBER, Role.STREET_OFFICER}
+
+
+def sync_shipped_checklists():
+    """Store every shipped checklist file as a version (once); returns the versions created."""
+    created = []
+    for path in sorted(CHECKLIST_DIR.glob("*.json")):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        version, was_created = ChecklistVersion.objects.get_or_create(
+            code=document["code"],
+            version=document["version"],
+            defaults={"effective_from": document["effective_from"], "document": document},
+        )
+        if was_created:
+            created.append(version)
+    return created
+
+
+def applies(document, place):
+    kinds = document.get("place_kinds") or []
+    flags = set(document.get("flags") or [])
+    return (not kinds and not flags) or place.kind in kinds or bool(flags & set(place.flag_list))
+
+
+def checklists_for(place, on=None):
+    """The active version of each checklist that applies to the place, newest in force on the date."""
+    on = on or timezone.localdate()
+    chosen = {}
+    for version in ChecklistVersion.objects.filter(is_active=True, effective_from__lte=on).order_by(
+        "code", "-effective_from", "-id"
+    ):
+        if version.code not in chosen and applies(version.document, place):
+            chosen[version.code] = version
+    return list(chosen.values())
+
+
+def _check_inspectors(kind, place, inspectors, on):
+    if not inspectors:
+        raise ValidationError({"inspectors": _("Name at least one inspector.")})
+    if kind in ENFORCEMENT_KINDS:
+        unqualified = [str(u) for u in inspectors if not u.can_inspect(on)]
+        if unqualified:
+            raise ValidationError(
+                {
+                    "inspectors": _("%(names)s have no valid enforcement qualification on %(date)s.")
+                    % {"names": ", ".join(unqualified), "date": on}
+                }
+            )
+    elif kind == InspectionKind.SELF_CHECK:
+        owners = set(place.owners.values_list("pk", flat=True))
+        if any(u.pk not in owners for u in inspectors):
+            raise ValidationError({"inspectors": _("A self-inspection is made by the place's own people.")})
+
+
+@transaction.atomic
+def start_inspection(place, kind, inspectors, *, actor, on=None, lat=None, lng=None, previous=None, notes=""):
+    on = on or timezone.localdate()
+    if not Place.objects.restrict(actor).filter(pk=place.pk).exists():
+        raise ValidationError({"place": _("This place is not in your jurisdiction.")})
+    if kind not in InspectionKind.values:
+        raise ValidationError({"kind": _("Unknown inspection kind.")})
+    _check_inspectors(kind, place, inspectors, on)
+    if kind == InspectionKind.REINSPECTION and (previous is None or previous.place_id != place.pk):
+        raise ValidationError(
+            {"previous": _("A re-inspection names an earlier inspection of this place.")}
+        )
+    lists = checklists_for(place, on)
+    if not lists:
+        raise ValidationError({"place": _("No checklist applies to this place.")})
+    inspection = Inspection.objects.create(
+        place=place, kind=kind, inspected_on=on, lat=lat, lng=lng, previous=previous, notes=notes
+    )
+    inspection.inspectors.set(inspectors)
+    inspection.checklists.set(lists)
+    return inspection
+
+
+def _locked_draft(inspection):
+    locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    if locked.status != InspectionStatus.DRAFT:
+        raise ValidationError({"status": _("This inspection has been submitted and cannot change.")})
+    return locked
+
+
+@transaction.atomic
+def record_answer(
+    inspection, *, checklist, item_code, result, note="", photo=None, elements=(), corrected_on_spot=False
+):
+    """Answer one item; the item must be in the checklist version the inspection uses."""
+    inspection = _locked_draft(inspection)
+    version = inspection.checklists.filter(code=checklist).first()
+    if version is None:
+        raise ValidationError(
+            {"checklist": _("Checklist %(code)s is not used by this inspection.") % {"code": checklist}}
+        )
+    if item_code not in version.items():
+        raise ValidationError(
+            {
+                "item_code": _("Item %(item)s is not in checklist %(list)s version %(version)s.")
+                % {"item": item_code, "list": checklist, "version": version.version}
+            }
+        )
+    if result not in AnswerResult.values:
+        raise ValidationError({"result": _("Answer pass, fail or na.")})
+    elements = sorted(set(elements or []))
+    unknown = [e for e in elements if e not in element_ids(load_edition())]
+    if unknown:
+        raise ValidationError(
+            {"elements": _("Unknown GB 35181 element(s): %(ids)s") % {"ids": ", ".join(unknown)}}
+        )
+    if elements and result != AnswerResult.FAIL:
+        raise ValidationError({"elements": _("Only a failed item can evidence a major-hazard element.")})
+    answer, _created = Answer.objects.update_or_create(
+        inspection=inspection,
+        checklist=version,
+        item_code=item_code,
+        defaults={
+            "result": result,
+            "note": note,
+            "elements": elements,
+            "corrected_on_spot": corrected_on_spot,
+        },
+    )
+    if photo is not None:
+        answer.photo = photo
+        answer.save(update_fields=["photo"])
+    return answer
+
+
+@transaction.atomic
+def submit_inspection(inspection, *, actor, not_judged=None):
+    """Close the inspection: propose a severity per GB 35181, record hazards, count for coverage."""
+    inspection = _locked_draft(inspection)
+    answers = list(inspection.answers.select_related("checklist"))
+    failed = [a for a in answers if a.result == AnswerResult.FAIL]
+    found = {e for a in failed for e in a.elements}
+    corrected = {e for a in failed if a.corrected_on_spot for e in a.elements}
+    try:
+        result = determine(
+            found, kind=inspection.place.kind, corrected_on_spot=corrected, not_judged=not_judged
+        )
+    except DeterminationError as exc:
+        raise ValidationError({"not_judged": str(exc)}) from None
+    cited = set(result.direct) | {
+        e for rule in result.comprehensive if rule["triggered"] for e in rule["counted"]
+    }
+    for answer in failed:
+        item = answer.checklist.items()[answer.item_code]
+        HazardRecord.objects.create(
+            inspection=inspection,
+            answer=answer,
+            place=inspection.place,
+            description=(item["text"].get("zh-hans") or answer.item_code)
+            + (f"：{answer.note}" if answer.note else ""),
+            severity=Severity.MAJOR if result.major and set(answer.elements) & cited else Severity.GENERAL,
+            clauses=sorted(set(answer.elements) & cited) or answer.elements,
+            corrected_on_spot=answer.corrected_on_spot,
+        )
+    inspection.determination = result.as_dict()
+    inspection.outcome = Outcome.MAJOR if result.major else (Outcome.HAZARDS if failed else Outcome.PASSED)
+    inspection.status = InspectionStatus.SUBMITTED
+    inspection.submitted_at = timezone.now()
+    inspection.save()
+    if inspection.kind in ENFORCEMENT_KINDS:
+        mark_inspected(inspection.place, inspection.inspected_on)
+    if inspection.kind == InspectionKind.SELF_CHECK and inspection.commitment:
+        Place.objects.filter(pk=inspection.place_id).update(public_commitment=inspection.commitment)
+    return inspection
+
+
+@transaction.atomic
+def decide_major(inspection, *, officer, major, reason=""):
+    """An officer confirms or overrides the proposal; an override needs a written reason."""
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    if inspection.status != InspectionStatus.SUBMITTED:
+        raise ValidationError({"status": _("Submit the inspection before deciding.")})
+    if not officer.can_inspect():
+        raise ValidationError({"officer": _("Only qualified enforcement staff decide on major hazards.")})
+    proposed = bool(inspection.determination.get("major"))
+    if bool(major) != proposed and not reason.strip():
+        raise ValidationError({"decision_reason": _("Give the reason for overriding the proposal.")})
+    inspection.major_confirmed = bool(major)
+    inspection.decided_by = officer
+    inspection.decision_reason = reason
+    if inspection.outcome != Outcome.PASSED:
+        inspection.outcome = Outcome.MAJOR if major else Outcome.HAZARDS
+    inspection.save()
+    hazards = inspection.hazards.filter(corrected_on_spot=False)
+    if not major:
+        hazards.filter(severity=Severity.MAJOR).update(severity=Severity.GENERAL)
+    elif not hazards.filter(severity=Severity.MAJOR).exists():
+        hazards.update(severity=Severity.MAJOR)  # overridden to major: every open finding is part of it
+    return inspection
