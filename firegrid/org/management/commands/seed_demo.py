@@ -13,6 +13,7 @@ from firegrid.org.compliance import district_compliance
 from firegrid.org.demo import DEMO_PASSWORD, DISTRICT_CODE, PERSONAS
 from firegrid.org.demo.builder import build_district
 from firegrid.org.demo.personas import PERSONA_NOTES, ensure_personas
+from firegrid.org.demo.places import seed_places
 from firegrid.org.models import (
     FireManager,
     OrgMember,
@@ -28,14 +29,14 @@ __all__ = ["DEMO_PASSWORD", "Command"]
 
 
 class Command(BaseCommand):
-    help = "Build the synthetic Qijiang demo district (regions, units, staff, personas). Safe to run twice."
+    help = "Build the synthetic Qijiang demo district (regions, units, staff, places). Safe to run twice."
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--scale",
             type=int,
             default=1,
-            help="Multiply communities, grids, residential areas and staff by N (default 1).",
+            help="Multiply communities, grids, areas, staff and places (~4,000) by N (default 1).",
         )
         parser.add_argument(
             "--batch-size", type=int, default=2000, help="Rows per bulk insert (default 2000)."
@@ -55,8 +56,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"Building the demo district at scale {scale} …")
                 build_district(scale=scale, batch_size=batch_size, today=today)
             created = ensure_personas(today)
+            places_line = seed_places(scale=scale, batch_size=batch_size, today=today)
         elapsed = time.monotonic() - started
         self.print_summary(today)
+        self.stdout.write(places_line)
         self.stdout.write(f"Done in {elapsed:.1f} s; {len(created)} demo login(s) created.")
         self.print_logins()
 
