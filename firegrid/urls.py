@@ -10,10 +10,12 @@ from firegrid.core import views as core_views
 
 api_v1 = [
     path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("ping", core_views.ping, name="api-ping"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("firegrid.org.api.urls")),
     path("", include("firegrid.places.api.urls")),
+    path("", include("firegrid.inspections.api.urls")),
 ]
 
 urlpatterns = [

@@ -86,9 +86,7 @@ def start_inspection(place, kind, inspectors, *, actor, on=None, lat=None, lng=N
         raise ValidationError({"kind": _("Unknown inspection kind.")})
     _check_inspectors(kind, place, inspectors, on)
     if kind == InspectionKind.REINSPECTION and (previous is None or previous.place_id != place.pk):
-        raise ValidationError(
-            {"previous": _("A re-inspection names an earlier inspection of this place.")}
-        )
+        raise ValidationError({"previous": _("A re-inspection names an earlier inspection of this place.")})
     lists = checklists_for(place, on)
     if not lists:
         raise ValidationError({"place": _("No checklist applies to this place.")})
@@ -100,19 +98,30 @@ def start_inspection(place, kind, inspectors, *, actor, on=None, lat=None, lng=N
     return inspection
 
 
-def _locked_draft(inspection):
+def _locked_draft(inspection, actor=None):
     locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
     if locked.status != InspectionStatus.DRAFT:
         raise ValidationError({"status": _("This inspection has been submitted and cannot change.")})
+    if actor is not None and not actor.is_superuser and not locked.inspectors.filter(pk=actor.pk).exists():
+        raise ValidationError({"inspectors": _("Only the inspection's own inspectors record and submit it.")})
     return locked
 
 
 @transaction.atomic
 def record_answer(
-    inspection, *, checklist, item_code, result, note="", photo=None, elements=(), corrected_on_spot=False
+    inspection,
+    *,
+    checklist,
+    item_code,
+    result,
+    note="",
+    photo=None,
+    elements=(),
+    corrected_on_spot=False,
+    actor=None,
 ):
     """Answer one item; the item must be in the checklist version the inspection uses."""
-    inspection = _locked_draft(inspection)
+    inspection = _locked_draft(inspection, actor)
     version = inspection.checklists.filter(code=checklist).first()
     if version is None:
         raise ValidationError(
@@ -155,7 +164,7 @@ def record_answer(
 @transaction.atomic
 def submit_inspection(inspection, *, actor, not_judged=None):
     """Close the inspection: propose a severity per GB 35181, record hazards, count for coverage."""
-    inspection = _locked_draft(inspection)
+    inspection = _locked_draft(inspection, actor)
     answers = list(inspection.answers.select_related("checklist"))
     failed = [a for a in answers if a.result == AnswerResult.FAIL]
     found = {e for a in failed for e in a.elements}

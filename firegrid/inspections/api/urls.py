@@ -1,0 +1,10 @@
+from rest_framework.routers import DefaultRouter
+
+from firegrid.inspections.api import views
+
+router = DefaultRouter()
+router.register("checklists", views.ChecklistVersionViewSet, basename="checklistversion")
+router.register("inspections", views.InspectionViewSet, basename="inspection")
+router.register("hazard-records", views.HazardRecordViewSet, basename="hazardrecord")
+
+urlpatterns = router.urls
