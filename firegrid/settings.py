@@ -179,6 +179,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# "双随机、一公开": results of a draw are published within this many working days.
+DRAW_PUBLISH_WORKING_DAYS = env_int("DRAW_PUBLISH_WORKING_DAYS", 20, minimum=1)
+
 # Map tiles are optional: grid boundaries are drawn as a layer of their own.
 MAP_TILE_URL = env_str("MAP_TILE_URL", "")
 # Public base URL printed into QR codes on cards and notices.

@@ -17,6 +17,7 @@ from firegrid.inspections.choices import (
     Outcome,
     Severity,
 )
+from firegrid.inspections.draw_actions import link_inspection
 from firegrid.inspections.major_hazard import DeterminationError, determine, element_ids, load_edition
 from firegrid.inspections.models import Answer, ChecklistVersion, HazardRecord, Inspection
 from firegrid.places.actions import mark_inspected
@@ -197,6 +198,7 @@ def submit_inspection(inspection, *, actor, not_judged=None):
     inspection.save()
     if inspection.kind in ENFORCEMENT_KINDS:
         mark_inspected(inspection.place, inspection.inspected_on)
+        link_inspection(inspection)
     if inspection.kind == InspectionKind.SELF_CHECK and inspection.commitment:
         Place.objects.filter(pk=inspection.place_id).update(public_commitment=inspection.commitment)
     return inspection

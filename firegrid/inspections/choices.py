@@ -34,3 +34,9 @@ class AnswerResult(models.TextChoices):
 class Severity(models.TextChoices):
     GENERAL = "general", _("General hazard")
     MAJOR = "major", _("Major hazard")
+
+
+class DrawStatus(models.TextChoices):
+    ANNOUNCED = "announced", _("Seed announced")
+    DRAWN = "drawn", _("Drawn")
+    PUBLISHED = "published", _("Results published")

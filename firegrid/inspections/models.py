@@ -176,3 +176,8 @@ class HazardRecord(AuditedModel):
 
     def __str__(self):
         return self.description[:60]
+
+
+from firegrid.inspections.draws import DrawAssignment, RandomDraw  # noqa: E402  (models of this app)
+
+__all__ = ["Answer", "ChecklistVersion", "DrawAssignment", "HazardRecord", "Inspection", "RandomDraw"]
