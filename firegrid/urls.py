@@ -26,6 +26,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("firegrid.places.urls")),
+    path("", include("firegrid.inspections.urls")),
     path("", include("firegrid.org.urls")),
 ]
 if settings.DEBUG:
