@@ -20,6 +20,7 @@ from firegrid.inspections.choices import (
 from firegrid.inspections.draw_actions import link_inspection
 from firegrid.inspections.major_hazard import DeterminationError, determine, element_ids, load_edition
 from firegrid.inspections.models import Answer, ChecklistVersion, HazardRecord, Inspection
+from firegrid.inspections.plan_actions import mark_plan_done
 from firegrid.places.actions import mark_inspected
 from firegrid.places.models import Place
 
@@ -199,6 +200,7 @@ def submit_inspection(inspection, *, actor, not_judged=None):
     if inspection.kind in ENFORCEMENT_KINDS:
         mark_inspected(inspection.place, inspection.inspected_on)
         link_inspection(inspection)
+        mark_plan_done(inspection)
     if inspection.kind == InspectionKind.SELF_CHECK and inspection.commitment:
         Place.objects.filter(pk=inspection.place_id).update(public_commitment=inspection.commitment)
     return inspection

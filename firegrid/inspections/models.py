@@ -181,3 +181,6 @@ class HazardRecord(AuditedModel):
 from firegrid.inspections.draws import DrawAssignment, RandomDraw  # noqa: E402  (models of this app)
 
 __all__ = ["Answer", "ChecklistVersion", "DrawAssignment", "HazardRecord", "Inspection", "RandomDraw"]
+from firegrid.inspections.plans import InspectionPlan, PlanItem  # noqa: E402, I001
+
+__all__ += ["InspectionPlan", "PlanItem"]
