@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from firegrid.core.roles import Role
+from firegrid.inspections.campaign_actions import campaign_checklists, record_campaign_inspection
 from firegrid.inspections.choices import (
     ENFORCEMENT_KINDS,
     AnswerResult,
@@ -80,7 +81,9 @@ def _check_inspectors(kind, place, inspectors, on):
 
 
 @transaction.atomic
-def start_inspection(place, kind, inspectors, *, actor, on=None, lat=None, lng=None, previous=None, notes=""):
+def start_inspection(
+    place, kind, inspectors, *, actor, on=None, lat=None, lng=None, previous=None, notes="", campaign=None
+):
     on = on or timezone.localdate()
     if not Place.objects.restrict(actor).filter(pk=place.pk).exists():
         raise ValidationError({"place": _("This place is not in your jurisdiction.")})
@@ -89,11 +92,24 @@ def start_inspection(place, kind, inspectors, *, actor, on=None, lat=None, lng=N
     _check_inspectors(kind, place, inspectors, on)
     if kind == InspectionKind.REINSPECTION and (previous is None or previous.place_id != place.pk):
         raise ValidationError({"previous": _("A re-inspection names an earlier inspection of this place.")})
+    if (kind == InspectionKind.CAMPAIGN) != (campaign is not None):
+        raise ValidationError({"campaign": _("A campaign inspection names its campaign, and only it does.")})
     lists = checklists_for(place, on)
+    if campaign is not None:
+        if not campaign.targets.filter(place=place).exists():
+            raise ValidationError({"campaign": _("This place is not a target of the campaign.")})
+        lists += [v for v in campaign_checklists(campaign) if v.code not in {x.code for x in lists}]
     if not lists:
         raise ValidationError({"place": _("No checklist applies to this place.")})
     inspection = Inspection.objects.create(
-        place=place, kind=kind, inspected_on=on, lat=lat, lng=lng, previous=previous, notes=notes
+        place=place,
+        kind=kind,
+        inspected_on=on,
+        lat=lat,
+        lng=lng,
+        previous=previous,
+        notes=notes,
+        campaign=campaign,
     )
     inspection.inspectors.set(inspectors)
     inspection.checklists.set(lists)
@@ -201,6 +217,8 @@ def submit_inspection(inspection, *, actor, not_judged=None):
         mark_inspected(inspection.place, inspection.inspected_on)
         link_inspection(inspection)
         mark_plan_done(inspection)
+    if inspection.campaign_id:
+        record_campaign_inspection(inspection)
     if inspection.kind == InspectionKind.SELF_CHECK and inspection.commitment:
         Place.objects.filter(pk=inspection.place_id).update(public_commitment=inspection.commitment)
     return inspection

@@ -40,3 +40,11 @@ class DrawStatus(models.TextChoices):
     ANNOUNCED = "announced", _("Seed announced")
     DRAWN = "drawn", _("Drawn")
     PUBLISHED = "published", _("Results published")
+
+
+class CampaignKind(models.TextChoices):
+    HIGH_RISE = "high_rise", _('High-rise "remove risks, clear hazards" (除险清患)')
+    SELF_BUILT = "self_built", _("Self-built houses")
+    CLEAR_ZERO = "clear_zero", _('"Clear to zero" (清零)')
+    SEASONAL = "seasonal", _("Seasonal/holiday")
+    OTHER = "other", _("Other")

@@ -79,6 +79,14 @@ class Inspection(AuditedModel):
     lng = models.FloatField(_("longitude"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     commitment = models.TextField(_("public commitment"), blank=True)
+    campaign = models.ForeignKey(
+        "inspections.Campaign",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inspections",
+        verbose_name=_("campaign"),
+    )
     previous = models.ForeignKey(
         "self",
         null=True,
@@ -184,3 +192,6 @@ __all__ = ["Answer", "ChecklistVersion", "DrawAssignment", "HazardRecord", "Insp
 from firegrid.inspections.plans import InspectionPlan, PlanItem  # noqa: E402, I001
 
 __all__ += ["InspectionPlan", "PlanItem"]
+from firegrid.inspections.campaigns import Campaign, CampaignPlace  # noqa: E402, I001
+
+__all__ += ["Campaign", "CampaignPlace"]
