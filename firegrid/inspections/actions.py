@@ -1,6 +1,5 @@
 """Inspections as state changes: start, answer, submit (with the GB 35181 proposal), decide."""
 
-import json
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from firegrid.core.roles import Role
 from firegrid.inspections.campaign_actions import campaign_checklists, record_campaign_inspection
+from firegrid.inspections.checklists import applies_to, shipped_checklists
 from firegrid.inspections.choices import (
     ENFORCEMENT_KINDS,
     AnswerResult,
@@ -32,8 +32,7 @@ FIELD_ROLES = {Role.GRID_WORKER, Role.COMMUNITY_MEMBER, Role.STREET_OFFICER}
 def sync_shipped_checklists():
     """Store every shipped checklist file as a version (once); returns the versions created."""
     created = []
-    for path in sorted(CHECKLIST_DIR.glob("*.json")):
-        document = json.loads(path.read_text(encoding="utf-8"))
+    for document in shipped_checklists():
         version, was_created = ChecklistVersion.objects.get_or_create(
             code=document["code"],
             version=document["version"],
@@ -44,12 +43,6 @@ def sync_shipped_checklists():
     return created
 
 
-def applies(document, place):
-    kinds = document.get("place_kinds") or []
-    flags = set(document.get("flags") or [])
-    return (not kinds and not flags) or place.kind in kinds or bool(flags & set(place.flag_list))
-
-
 def checklists_for(place, on=None):
     """The active version of each checklist that applies to the place, newest in force on the date."""
     on = on or timezone.localdate()
@@ -57,7 +50,7 @@ def checklists_for(place, on=None):
     for version in ChecklistVersion.objects.filter(is_active=True, effective_from__lte=on).order_by(
         "code", "-effective_from", "-id"
     ):
-        if version.code not in chosen and applies(version.document, place):
+        if version.code not in chosen and applies_to(version.document, place.kind, place.flag_list):
             chosen[version.code] = version
     return list(chosen.values())
 

@@ -85,8 +85,14 @@ def lists(world):
 
 
 def test_checklists_follow_the_place_kind(world, lists):
-    assert {v.code for v in actions.checklists_for(world.mall_a)} == {"t-general", "t-mall"}
-    assert {v.code for v in actions.checklists_for(world.shop_a)} == {"t-general"}
+    # the shipped lists (loaded by a migration) and the test lists
+    assert {v.code for v in actions.checklists_for(world.mall_a)} == {
+        "general",
+        "mall_market",
+        "t-general",
+        "t-mall",
+    }
+    assert {v.code for v in actions.checklists_for(world.shop_a)} == {"general", "t-general"}
 
 
 def test_supervisory_inspection_needs_qualified_inspectors(world, lists):
