@@ -1,3 +1,4 @@
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from firegrid.places.api import views
@@ -6,4 +7,5 @@ router = DefaultRouter()
 router.register("places", views.PlaceViewSet, basename="place")
 router.register("grading-rulesets", views.GradingRuleSetViewSet, basename="gradingruleset")
 
-urlpatterns = router.urls
+# the ledger's places/import/ and places/export/ come before the router's places/<pk>/
+urlpatterns = [path("places/", include("firegrid.places.api.ledger")), *router.urls]
