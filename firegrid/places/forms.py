@@ -12,6 +12,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.db.models.functions import Length
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +49,7 @@ FIELD_GROUPS = [
 PLACE_FIELDS = [name for _key, _title, names in FIELD_GROUPS for name in names]
 # What a unit owner keeps up to date; location, kind and the attributes the grade depends on are
 # kept by the officers who supervise the place.
+REGION_SUGGESTIONS = 300
 OWNER_FIELDS = ["responsible_person", "responsible_phone", "manager_name", "manager_phone",
                 "public_commitment"]
 
@@ -181,8 +183,10 @@ class PlacePageFilter(PlaceFilter):
         super().__init__(*args, **kwargs)
         self.form.fields["flag"].choices = _flag_choices()
         widget = self.form.fields["within"].widget
-        regions = Region.objects.restrict(self.request.user).exclude(level="grid") if self.request else []
-        widget.choices = [(r.code, f"{r.name} ({r.get_level_display()})") for r in regions[:300]]
+        # the widest regions first: a district admin gets streets and communities, a grid worker their grid
+        user = getattr(self.request, "user", None)
+        regions = Region.objects.restrict(user).order_by(Length("path"), "path")[:REGION_SUGGESTIONS]
+        widget.choices = [(r.code, f"{r.name} ({r.get_level_display()})") for r in regions]
         widget.attrs["placeholder"] = "T501"
         self.form.fields["q"].widget.attrs.update(
             {"type": "search", "placeholder": _("Name, address, credit code or place code")}

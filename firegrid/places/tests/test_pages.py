@@ -384,3 +384,12 @@ def test_nav_links(client, world):
     client.force_login(world.grid_worker_a)
     html = body(client.get(url("home")))
     assert url("place-list") in html and url("ruleset-active") not in html
+
+
+def test_region_suggestions_follow_the_scope(client, world):
+    client.force_login(world.grid_worker_a)
+    html = body(client.get(url("place-list")))
+    assert '<option value="T5010101">' in html and '<option value="T5010102">' not in html
+    client.force_login(world.district_admin)
+    html = body(client.get(url("place-list")))
+    assert html.index('<option value="T501">') < html.index('<option value="T5010101">')  # widest first
