@@ -57,7 +57,19 @@ def make_user(username, *, org_unit=None, roles=(), qualified=False):
     return user
 
 
+def ensure_reference_data():
+    """Rule sets and checklists come with migrations; transactional tests flush them, so restore them."""
+    from firegrid.inspections.actions import sync_shipped_checklists
+    from firegrid.places.actions import new_ruleset_version, read_rules_file
+    from firegrid.places.models import GradingRuleSet
+
+    if not GradingRuleSet.objects.filter(is_active=True).exists():
+        new_ruleset_version(read_rules_file())
+    sync_shipped_checklists()
+
+
 def build_world():
+    ensure_reference_data()
     w = SimpleNamespace()
     w.district = make_region("T500", "测试区", RegionLevel.DISTRICT, box=(106.0, 28.0, 1.0))
     w.street = make_region(

@@ -4,8 +4,6 @@ import pytest
 
 from firegrid.org.testing import build_world
 from firegrid.org.tests.test_browser import assert_fits_phone, log_in
-from firegrid.places.actions import new_ruleset_version, read_rules_file
-from firegrid.places.models import GradingRuleSet
 
 pytestmark = pytest.mark.browser
 
@@ -13,10 +11,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def live_world(transactional_db, settings):
     settings.AXES_ENABLED = False
-    # transactional tests flush every table, the rule set of the data migration included
-    if GradingRuleSet.active() is None:
-        new_ruleset_version(read_rules_file())
-    return build_world()
+    return build_world()  # restores the rule set that transactional flushes remove
 
 
 def test_street_officer_filters_places_and_reads_why_a_place_is_graded(live_server, live_world, phone_page):
