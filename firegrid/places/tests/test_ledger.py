@@ -425,10 +425,10 @@ def test_a_file_that_is_not_a_ledger_is_one_clear_error(client, api_client, worl
 
 @pytest.mark.django_db
 def test_size_and_row_caps(client, world, monkeypatch):
-    monkeypatch.setattr(ledger, "MAX_ROWS", 2)
+    monkeypatch.setattr(ledger.reading, "MAX_ROWS", 2)
     response = post_page(client, world.district_admin, xlsx([shop(address=f"路{i}号") for i in range(3)]))
     assert response.status_code == 400 and "more than 2 rows" in response.context["file_error"]
-    monkeypatch.setattr(ledger, "MAX_UPLOAD_BYTES", 1000)
+    monkeypatch.setattr(ledger.reading, "MAX_UPLOAD_BYTES", 1000)
     response = client.post(IMPORT, {"file": upload(xlsx([shop()]))})
     assert response.status_code == 400 and "larger than" in response.context["file_error"]
     assert not Place.objects.filter(name="新建便利店").exists()
