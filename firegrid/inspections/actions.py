@@ -173,6 +173,21 @@ def record_answer(
 
 
 @transaction.atomic
+def record_details(inspection, *, actor, lat=None, lng=None, notes="", commitment=None):
+    """The location stamp, notes and (self-checks only) the public commitment of a draft."""
+    inspection = _locked_draft(inspection, actor)
+    if (lat is None) != (lng is None):
+        raise ValidationError({"lat": _("Give both latitude and longitude, or neither.")})
+    if commitment is not None and inspection.kind != InspectionKind.SELF_CHECK:
+        raise ValidationError({"commitment": _("Only a self-inspection carries a public commitment.")})
+    inspection.lat, inspection.lng, inspection.notes = lat, lng, notes
+    if commitment is not None:
+        inspection.commitment = commitment
+    inspection.save(update_fields=["lat", "lng", "notes", "commitment", "updated_at"])
+    return inspection
+
+
+@transaction.atomic
 def submit_inspection(inspection, *, actor, not_judged=None):
     """Close the inspection: propose a severity per GB 35181, record hazards, count for coverage."""
     inspection = _locked_draft(inspection, actor)
