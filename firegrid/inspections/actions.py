@@ -222,7 +222,7 @@ def submit_inspection(inspection, *, actor, not_judged=None):
     inspection.submitted_at = timezone.now()
     inspection.save()
     if inspection.kind in ENFORCEMENT_KINDS:
-        mark_inspected(inspection.place, inspection.inspected_on)
+        mark_inspected(inspection.place, inspection.inspected_on, inspection.outcome)
         link_inspection(inspection)
         mark_plan_done(inspection)
     if inspection.campaign_id:
@@ -249,6 +249,10 @@ def decide_major(inspection, *, officer, major, reason=""):
     if inspection.outcome != Outcome.PASSED:
         inspection.outcome = Outcome.MAJOR if major else Outcome.HAZARDS
     inspection.save()
+    if inspection.kind in ENFORCEMENT_KINDS:
+        Place.objects.filter(pk=inspection.place_id, last_inspected_on=inspection.inspected_on).update(
+            last_inspection_outcome=inspection.outcome
+        )
     hazards = inspection.hazards.filter(corrected_on_spot=False)
     if not major:
         hazards.filter(severity=Severity.MAJOR).update(severity=Severity.GENERAL)

@@ -110,11 +110,14 @@ def save_place(place, *, actor=None):
     return place
 
 
-def mark_inspected(place, on):
-    """Inspections call this when a place has been inspected (issue 4)."""
+def mark_inspected(place, on, outcome=""):
+    """Inspections call this when the place's authority has inspected it."""
     place.last_inspected_on = on
+    place.last_inspection_outcome = outcome
     place.next_inspection_due = next_due(place)
-    place.save(update_fields=["last_inspected_on", "next_inspection_due", "updated_at"])
+    place.save(
+        update_fields=["last_inspected_on", "last_inspection_outcome", "next_inspection_due", "updated_at"]
+    )
 
 
 def regrade_all(ruleset, *, actor=None, batch_size=2000, progress=None):

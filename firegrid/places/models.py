@@ -195,6 +195,9 @@ class Place(AuditedModel):
     )
     graded_at = models.DateTimeField(_("graded at"), null=True, blank=True, editable=False)
     last_inspected_on = models.DateField(_("last inspected on"), null=True, blank=True, editable=False)
+    # the public part of the last inspection's result: passed / hazards / major (codes of inspections.Outcome)
+    last_inspection_outcome = models.CharField(_("last inspection outcome"), max_length=10, blank=True,
+                                               editable=False)
     next_inspection_due = models.DateField(
         _("next inspection due"), null=True, blank=True, db_index=True, editable=False
     )

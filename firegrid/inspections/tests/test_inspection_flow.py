@@ -155,6 +155,7 @@ def test_failed_items_propose_major_with_clauses_and_officer_overrides_with_reas
     assert any("三楼应急灯不亮" in r.description for r in records)
     world.mall_a.refresh_from_db()
     assert world.mall_a.last_inspected_on == inspection.inspected_on
+    assert world.mall_a.last_inspection_outcome == "major"
     assert world.mall_a.next_inspection_due > inspection.inspected_on
     with pytest.raises(ValidationError) as excinfo:
         actions.decide_major(inspection, officer=world.street_officer, major=False)
@@ -164,6 +165,8 @@ def test_failed_items_propose_major_with_clauses_and_officer_overrides_with_reas
     actions.decide_major(inspection, officer=world.street_officer, major=False, reason="专家评审：可现场整改")
     inspection.refresh_from_db()
     assert inspection.major_confirmed is False and inspection.outcome == "hazards"
+    world.mall_a.refresh_from_db()
+    assert world.mall_a.last_inspection_outcome == "hazards"  # the public page follows the decision
     assert set(records.values_list("severity", flat=True)) == {"general"}
 
 

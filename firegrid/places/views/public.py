@@ -13,7 +13,7 @@ from firegrid.places.signs import hotlines
 
 # Only these fields leave the database for the public page.
 PUBLIC_FIELDS = ["code", "name", "kind", "status", "address", "risk_level", "is_key_unit",
-                 "last_inspected_on", "public_commitment"]
+                 "last_inspected_on", "last_inspection_outcome", "public_commitment"]
 
 
 def public_url(code):
