@@ -173,3 +173,8 @@ def healthz(request):
         {"status": "ok" if healthy else "error", "database": db, "vendor": connection.vendor},
         status=200 if healthy else 503,
     )
+
+
+def ping(request):
+    """A bare JSON endpoint with no database and no authentication: the benchmarks' baseline."""
+    return JsonResponse({"ok": True})
