@@ -5,6 +5,7 @@ draw may take) stay in the actions, whose ValidationErrors the views put on thes
 """
 
 import datetime
+from decimal import Decimal
 
 import django_filters
 from django import forms
@@ -93,7 +94,7 @@ class InspectorChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         name = obj.full_name or obj.username
         if getattr(obj, "has_valid_enforcement", False):
-            return f"{name} · {_('enforcement qualification')}"
+            return f"{name} · {_('qualified')}"
         return name
 
 
@@ -286,7 +287,7 @@ class PlanForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
 
     def __init__(self, *args, user, **kwargs):
-        kwargs.setdefault("initial", {"year": timezone.localdate().year})
+        kwargs["initial"] = {"year": timezone.localdate().year} | (kwargs.get("initial") or {})
         super().__init__(*args, **kwargs)
         self.fields["region"] = region_field(user, "change")
 
@@ -348,7 +349,8 @@ class CampaignForm(PlaceFiltersForm):
 
     def __init__(self, *args, **kwargs):
         today = timezone.localdate()
-        kwargs.setdefault("initial", {"starts_on": today, "deadline": today + datetime.timedelta(days=60)})
+        defaults = {"starts_on": today, "deadline": today + datetime.timedelta(days=60)}
+        kwargs["initial"] = defaults | (kwargs.get("initial") or {})
         super().__init__(*args, **kwargs)
         titles = {}
         for code, document in ChecklistVersion.objects.filter(is_active=True).values_list("code", "document"):
@@ -365,7 +367,7 @@ class DrawForm(PlaceFiltersForm):
     sample_size = forms.IntegerField(label=_("Sample size"), min_value=1, required=False)
     percent = forms.DecimalField(
         label=_("Or a share of the pool (%)"),
-        min_value=0.01,
+        min_value=Decimal("0.01"),
         max_value=100,
         decimal_places=2,
         required=False,

@@ -1,14 +1,16 @@
 """The phone form in Debian's Chromium (Playwright), on a phone-sized screen."""
 
-import io
+import datetime
 import os
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 
-from firegrid.inspections.actions import sync_shipped_checklists
+from firegrid.core.roles import Role
+from firegrid.inspections import actions, campaign_actions, draw_actions, plan_actions
 from firegrid.inspections.models import Answer, HazardRecord, Inspection
-from firegrid.org.testing import build_world
+from firegrid.org.testing import build_world, make_user
 from firegrid.org.tests.test_browser import assert_fits_phone, log_in
 
 pytestmark = pytest.mark.browser
@@ -19,7 +21,7 @@ SCREENSHOT_DIR = os.environ.get("FIREGRID_SCREENSHOTS")  # set to keep screensho
 def live_world(transactional_db, settings, tmp_path):
     settings.AXES_ENABLED = False
     settings.MEDIA_ROOT = tmp_path / "media"
-    sync_shipped_checklists()  # a transactional flush removes the lists the migration loaded
+    actions.sync_shipped_checklists()  # a transactional flush removes the lists the migration loaded
     return build_world()
 
 
@@ -54,9 +56,16 @@ def test_grid_worker_patrols_a_shop_on_the_phone(live_server, live_world, phone_
     item.locator("label.tap-fail").click()
     assert details.is_visible()  # the note, photo and elements open on a fail
     item.locator(".item-status .saved").wait_for()
-    item.locator("textarea[name=note]").fill("后门被货物堵住")
+    # one request at a time: the live server shares one SQLite connection between its threads
+    note = item.locator("textarea[name=note]")
+    with page.expect_response(lambda r: r.url.endswith("/form/answer/")):
+        note.fill("后门被货物堵住")  # saved after a pause in typing
+    with page.expect_response(lambda r: r.url.endswith("/form/answer/")):
+        note.blur()  # and again when the note loses focus
     item.locator("input[name=photo]").set_input_files(small_png(tmp_path / "door.png"))
-    item.locator(".item-status img.photo-thumb").wait_for()
+    thumb = item.locator(".item-status img.photo-thumb")
+    thumb.wait_for()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle())
     assert "✓" in item.locator(".item-status").inner_text()
     page.wait_for_function(
         "() => document.querySelector('#answered-count').textContent.trim().startsWith('1')"
@@ -85,3 +94,48 @@ def test_grid_worker_patrols_a_shop_on_the_phone(live_server, live_world, phone_
     assert answer.result == "fail" and answer.photo and answer.elements == ["7.3.3"]
     assert answer.note == "后门被货物堵住"
     assert HazardRecord.objects.filter(inspection=inspection).count() == 1
+
+
+def test_planning_pages_fit_the_phone(live_server, live_world, phone_page):
+    w = live_world
+    for i in range(3):
+        make_user(f"insp{i}", org_unit=w.station, roles=[(Role.INSPECTOR, w.street)], qualified=True)
+    today = timezone.localdate()
+    plan, _created = plan_actions.generate_plan(today.year, w.street, actor=w.street_officer)
+    campaign = campaign_actions.launch_campaign(
+        name="高层建筑除险清患", kind="high_rise", region=w.street, filters={"kind": ["shop", "mall_market"]},
+        checklists=["high_rise"], starts_on=today, deadline=today + datetime.timedelta(days=30),
+        actor=w.street_officer,
+    )
+    draw = draw_actions.announce_draw(
+        title="双随机抽查", region=w.street, params={"filters": {}, "sample_size": 2}, actor=w.street_officer
+    )
+    draw_actions.run_draw(draw, actor=w.street_officer)
+    inspection = actions.start_inspection(w.mall_a, "supervisory", [w.street_officer], actor=w.street_officer)
+    actions.record_answer(
+        inspection, checklist="general", item_code="EV-01", result="fail", elements=["6.5", "7.3.3"],
+        actor=w.street_officer,
+    )
+    actions.submit_inspection(inspection, actor=w.street_officer)
+
+    page = phone_page
+    log_in(page, live_server.url, "street_officer")
+    pages = {
+        "list": "/inspections/",
+        "start": f"/places/{w.mall_a.pk}/inspect/",
+        "detail": f"/inspections/{inspection.pk}/",
+        "plans": "/inspections/plans/",
+        "plan": f"/inspections/plans/{plan.pk}/?month={today.month}",
+        "coverage": "/inspections/coverage/",
+        "campaigns": "/inspections/campaigns/",
+        "campaign-new": "/inspections/campaigns/new/",
+        "campaign": f"/inspections/campaigns/{campaign.pk}/",
+        "draws": "/inspections/draws/",
+        "draw-new": "/inspections/draws/new/",
+        "draw": f"/inspections/draws/{draw.pk}/",
+    }
+    for name, path in pages.items():
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status == 200, path
+        assert_fits_phone(page)
+        shot(page, f"page-{name}", full=True)

@@ -175,7 +175,7 @@ def test_patrol_through_the_pages(client, world):
     page = body(detail)
     assert "Major fire hazard proposed" in page and "Direct determination" in page
     assert "too few exits" in page  # the element's text in the current language
-    assert "5.3.3d" in page and "0 of 6 needed" in page  # the counting rule of an "other" place
+    assert "5.3.3d" in page and "0 counted, 6 needed" in page  # the counting rule of an "other" place
     assert "后门上锁" in page and photo_url in page
     assert "decision_form" not in detail.context  # a grid worker does not decide
     assert client.get(url("form", inspection.pk)).status_code == 302  # submitted: to the detail
@@ -314,6 +314,29 @@ def test_start_errors_from_the_action_are_form_errors(client, world):
     response = client.post(url("start", world.shop_a.pk), {"kind": "reinspection", "inspectors": officer})
     assert "previous" in response.context["form"].errors
     assert not Inspection.objects.exists()
+
+
+def test_campaign_and_reinspection_started_through_the_page(client, world, shop_patrol):
+    actions.submit_inspection(shop_patrol, actor=world.grid_worker_a)
+    client.force_login(world.street_officer)
+    client.post(url("campaign-new"), campaign_data(world))
+    campaign = Campaign.objects.get()
+    start = client.get(url("start", world.shop_a.pk), {"kind": "campaign", "campaign": campaign.pk})
+    form = start.context["form"]
+    assert form["kind"].value() == "campaign" and str(form["campaign"].value()) == str(campaign.pk)
+    assert list(form.fields["campaign"].queryset) == [campaign]
+    officer = [world.street_officer.pk]
+    response = client.post(
+        url("start", world.shop_a.pk), {"kind": "campaign", "campaign": campaign.pk, "inspectors": officer}
+    )
+    started = Inspection.objects.get(campaign=campaign)
+    assert response["Location"] == url("form", started.pk)
+    assert set(started.checklists.values_list("code", flat=True)) == {"general"}
+    again = {"kind": "reinspection", "previous": shop_patrol.pk, "inspectors": officer}
+    response = client.post(url("start", world.shop_a.pk), again)
+    again = Inspection.objects.get(previous=shop_patrol)
+    assert again.kind == "reinspection" and response["Location"] == url("form", again.pk)
+    assert url("detail", shop_patrol.pk) in body(client.get(url("detail", again.pk)))
 
 
 def test_inspection_list_filters(client, world, shop_patrol):

@@ -27,7 +27,8 @@ class DrawListView(SectionLinksMixin, scoped.ScopedListView):
     context_object_name = "draws"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("region").annotate(drawn=Count("assignments")).order_by("-announced_at", "-id")
+        draws = super().get_queryset().select_related("region").annotate(drawn=Count("assignments"))
+        return draws.order_by("-announced_at", "-id")
 
 
 class DrawCreateView(LoginRequiredMixin, generic.FormView):

@@ -42,7 +42,8 @@ class PlanListView(SectionLinksMixin, scoped.ScopedListView):
     context_object_name = "plans"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("region").annotate(visits=Count("items")).order_by("-year", "region__path")
+        plans = super().get_queryset().select_related("region").annotate(visits=Count("items"))
+        return plans.order_by("-year", "region__path")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
