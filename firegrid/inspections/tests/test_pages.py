@@ -256,6 +256,7 @@ def test_only_the_inspections_inspectors_record_it(client, world, shop_patrol):
     client.force_login(world.street_officer)  # sees the shop's patrol, is not its inspector
     form = client.get(url("form", shop_patrol.pk))
     assert form.status_code == 200 and "Only the inspection's own inspectors" in body(form)
+    assert 'value="fail" disabled' in body(form)  # shown, not answerable
     data = {"checklist": "general", "item_code": "EV-01", "result": "pass"}
     response = client.post(url("answer", shop_patrol.pk), data, **HTMX)
     assert "Only the inspection&#x27;s own inspectors record and submit it." in body(response)
@@ -337,6 +338,16 @@ def test_campaign_and_reinspection_started_through_the_page(client, world, shop_
     again = Inspection.objects.get(previous=shop_patrol)
     assert again.kind == "reinspection" and response["Location"] == url("form", again.pk)
     assert url("detail", shop_patrol.pk) in body(client.get(url("detail", again.pk)))
+
+
+def test_the_form_shows_the_general_list_before_the_special_ones(client, world):
+    mall = actions.start_inspection(world.mall_a, "patrol", [world.grid_worker_a], actor=world.grid_worker_a)
+    client.force_login(world.grid_worker_a)
+    form = client.get(url("form", mall.pk))
+    codes = [block["code"] for block in form.context["blocks"]]
+    assert codes[0] == "general" and "mall_market" in codes
+    total = sum(len(s["items"]) for b in form.context["blocks"] for s in b["sections"])
+    assert total == form.context["item_total"] and f"0 of {total} answered" in body(form)
 
 
 def test_inspection_list_filters(client, world, shop_patrol):

@@ -70,7 +70,11 @@ def checklist_blocks(inspection, answers, *, all_items=True):
     texts = element_texts(edition())
     by_key = {(a.checklist_id, a.item_code): a for a in answers}
     blocks = []
-    for version in inspection.checklists.order_by("code"):
+    versions = sorted(
+        inspection.checklists.all(),
+        key=lambda v: (bool(v.document.get("place_kinds") or v.document.get("flags")), v.code),
+    )
+    for version in versions:  # the lists for every kind of place first, then the special ones
         sections = []
         for section in version.document["sections"]:
             items = []

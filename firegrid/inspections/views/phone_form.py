@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -31,6 +32,11 @@ def form_url(inspection, anchor=""):
 
 def form_context(request, inspection, **extra):
     answers = list(inspection.answers.all())
+    is_inspector = request.user.is_superuser or inspection.inspectors.filter(pk=request.user.pk).exists()
+    details_form = extra.pop("details_form", None) or DetailsForm(inspection=inspection)
+    if not is_inspector:
+        for field in details_form.fields.values():
+            field.disabled = True
     return {
         "inspection": inspection,
         "place": inspection.place,
@@ -39,9 +45,9 @@ def form_context(request, inspection, **extra):
         "failed": sum(1 for a in answers if a.result == AnswerResult.FAIL),
         "item_total": item_count(inspection),
         "inspectors": list(inspection.inspectors.all()),
-        "is_inspector": request.user.is_superuser
-        or inspection.inspectors.filter(pk=request.user.pk).exists(),
-        "details_form": DetailsForm(inspection=inspection),
+        "is_inspector": is_inspector,
+        "readonly": "" if is_inspector else mark_safe(" disabled"),  # the actions refuse them anyway
+        "details_form": details_form,
         "submit_form": SubmitForm(),
         "results": AnswerResult,
         "is_self_check": inspection.kind == InspectionKind.SELF_CHECK,
