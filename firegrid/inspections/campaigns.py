@@ -14,7 +14,7 @@ class Campaign(AuditedModel):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=12, choices=CampaignKind.choices)
     region = models.ForeignKey(
-        "org.Region", on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("area")
+        "org.Region", on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("region")
     )
     filters = models.JSONField(_("place filters"), default=dict, blank=True)
     checklists = models.JSONField(_("checklist codes"), default=list, blank=True)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from firegrid.core.models import AuditedModel
 from firegrid.core.roles import DISTRICT_WIDE, Role
@@ -13,7 +14,7 @@ from firegrid.inspections.choices import DrawStatus
 class RandomDraw(AuditedModel):
     """A draw of target places and inspector pairs; its seed is public before it runs."""
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     region = models.ForeignKey(
         "org.Region", on_delete=models.PROTECT, related_name="draws", verbose_name=_("area drawn from")
     )

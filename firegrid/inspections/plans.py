@@ -19,7 +19,7 @@ class InspectionPlan(AuditedModel):
         _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
     region = models.ForeignKey(
-        "org.Region", on_delete=models.PROTECT, related_name="plans", verbose_name=_("area")
+        "org.Region", on_delete=models.PROTECT, related_name="plans", verbose_name=_("region")
     )
     generated_at = models.DateTimeField(_("generated at"), null=True, blank=True)
     created_by = models.ForeignKey(
