@@ -1,0 +1,376 @@
+#!/usr/bin/env python
+"""Benchmark of issue 3: the place list/filter/search/map API over ~1e5 places on PostgreSQL,
+served by gunicorn, loaded by wrk with 100 connections, beside a bare JSON endpoint of the same
+server measured in the same run.
+
+    .venv/bin/python bench/bench_places.py                 # everything: ~6 minutes on 2 cores
+    .venv/bin/python bench/bench_places.py --reuse         # keep the seeded scratch database
+
+Needs PostgreSQL (DATABASE_URL's server; default postgres://firegrid:firegrid@127.0.0.1:5432),
+`wrk` (apt-get install wrk) and gunicorn (requirements.txt). It DROPS and recreates the scratch
+database (--db, default firegrid_bench; never "firegrid"), migrates it, runs `seed_demo --scale 25`,
+starts gunicorn on 127.0.0.1, gets tokens from POST /api/v1/auth/token/, runs wrk for a fixed
+time per endpoint, stops gunicorn and prints a table. Loopback only; every load run is bounded by
+--duration. It prints figures and asserts nothing about speed.
+"""
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+LUA = Path(__file__).resolve().parent / "wrk_report.lua"
+PYTHON = sys.executable
+PERSONAS = ["district_admin", "street_officer"]
+STREET_CODE = "500110001"  # 古南街道, the street officer's street
+SEARCH = "豆花"  # a name fragment: 豆花饭 restaurants, about 1 place in 150
+GOAL_P95_MS = 100
+GOAL_SHARE = 0.40
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def run(cmd, env, **kwargs):
+    return subprocess.run(cmd, env=env, cwd=REPO, check=True, **kwargs)  # noqa: S603 - our own commands
+
+
+def database_urls(args):
+    base = urllib.parse.urlsplit(
+        os.environ.get("DATABASE_URL", "postgres://firegrid:firegrid@127.0.0.1:5432/")
+    )
+    scratch = base._replace(path=f"/{args.db}").geturl()
+    admin = base._replace(path="/postgres").geturl()
+    return scratch, admin
+
+
+def recreate_database(admin_url, name):
+    import psycopg
+
+    if name in {"firegrid", "postgres", "template0", "template1"}:
+        sys.exit(f"refusing to drop database {name!r}: use a scratch database")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def django_env(scratch_url, conn_max_age):
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=scratch_url,
+        FIREGRID_ENV="production",
+        SECRET_KEY="bench-" + secrets.token_urlsafe(40),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",  # plain HTTP on loopback
+        AXES_ENABLED="0",
+        LOG_LEVEL="WARNING",
+        DB_CONN_MAX_AGE=str(conn_max_age),
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def http(url, data=None, token=None, timeout=30):
+    headers = {"Accept": "application/json", "Accept-Language": "en"}
+    if token:
+        headers["Authorization"] = f"Token {token}"
+    body = urllib.parse.urlencode(data).encode() if data else None
+    request = urllib.request.Request(url, data=body, headers=headers)  # noqa: S310 - loopback URL we built
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        return response.status, response.read()
+
+
+def start_server(args, env):
+    cmd = [
+        str(Path(PYTHON).with_name("gunicorn")),
+        "firegrid.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--worker-class",
+        args.worker_class,
+        "--threads",
+        str(args.threads),
+        "--backlog",
+        "2048",
+        "--log-level",
+        "warning",
+        "--timeout",
+        "120",
+    ]
+    server = subprocess.Popen(cmd, env=env, cwd=REPO, start_new_session=True)  # noqa: S603
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"gunicorn exited with {server.returncode}")
+        try:
+            if http(f"http://127.0.0.1:{args.port}/api/v1/ping", timeout=2)[0] == 200:
+                return server
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.3)
+    stop_server(server)
+    sys.exit("gunicorn did not answer within 60 s")
+
+
+def stop_server(server):
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)  # our own session: gunicorn's master and its workers
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def cpu_busy(seconds=1.0):
+    """Share of all CPUs busy over `seconds` (from /proc/stat): while our server idles, that is
+    other work on the machine, which the figures of the next run share the CPUs with."""
+
+    def sample():
+        with open("/proc/stat") as stat:
+            values = [int(v) for v in stat.readline().split()[1:]]
+        idle = values[3] + values[4]  # idle + iowait
+        return sum(values) - idle, sum(values)
+
+    busy0, total0 = sample()
+    time.sleep(seconds)
+    busy1, total1 = sample()
+    return (busy1 - busy0) / max(1, total1 - total0)
+
+
+def wait_idle(limit_s, threshold=0.2):
+    """Wait (at most limit_s) until the machine is nearly idle; returns the last busy share seen."""
+    deadline = time.monotonic() + limit_s
+    busy = cpu_busy(2)
+    while busy > threshold and time.monotonic() < deadline:
+        log(f"  machine {busy:.0%} busy with other work: waiting …")
+        busy = cpu_busy(5)
+    return busy
+
+
+def wrk(url, token, duration, connections, threads):
+    env = dict(os.environ, BENCH_TOKEN=token or "")
+    cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--timeout", "30s"]
+    cmd += ["-s", str(LUA), url]
+    out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)  # noqa: S603
+    line = next(x for x in out.stdout.splitlines() if x.startswith("BENCH "))
+    figures = json.loads(line.removeprefix("BENCH "))
+    figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
+    figures["errors"] = sum(figures[k] for k in ("connect", "read", "write", "status", "timeout"))
+    return figures
+
+
+def service_time(url, token, repeat):
+    """Median and p95 ms of one client's requests in a row: the cost of a request without queueing."""
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        http(url, token=token)
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[max(0, round(len(samples) * 0.95) - 1)]
+
+
+def describe(url, token):
+    """What the endpoint answers: rows (features) returned and bytes."""
+    status, body = http(url, token=token)
+    if status != 200:
+        sys.exit(f"{url} answered {status}")
+    data = json.loads(body)
+    rows = len(data.get("results", data.get("features", [])) if isinstance(data, dict) else data)
+    return rows, len(body)
+
+
+def endpoints(env):
+    """(label, path) of the measured place endpoints; the map bbox is the street's first community."""
+    code = (
+        "from firegrid.org.models import Region\n"
+        f"s = Region.objects.get(code='{STREET_CODE}')\n"
+        "c = s.children.order_by('code').first()\n"
+        "print(','.join(str(v) for v in (c.min_lng, c.min_lat, c.max_lng, c.max_lat)), c.name)\n"
+    )
+    out = run([PYTHON, "manage.py", "shell", "-c", code], env, capture_output=True, text=True).stdout
+    bbox, community = out.strip().splitlines()[-1].split(" ", 1)
+    search = urllib.parse.quote(SEARCH)
+    return [
+        ("list", "/api/v1/places/?limit=50"),
+        ("filter kind=shop&risk_level=low", "/api/v1/places/?limit=50&kind=shop&risk_level=low"),
+        (f"within={STREET_CODE} (古南街道)", f"/api/v1/places/?limit=50&within={STREET_CODE}"),
+        (f"search={SEARCH}", f"/api/v1/places/?limit=50&search={search}"),
+        (f"geojson bbox={community}", f"/api/v1/places/geojson/?bbox={bbox}"),
+    ]
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--scale", type=int, default=25, help="seed_demo scale (25 ≈ 1e5 places)")
+    parser.add_argument("--db", default="firegrid_bench", help="scratch database, dropped and recreated")
+    parser.add_argument("--reuse", action="store_true", help="keep the scratch database if it is seeded")
+    parser.add_argument("--duration", type=int, default=15, help="seconds of load per endpoint")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of unmeasured load before each")
+    parser.add_argument("--connections", type=int, default=100)
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker")
+    parser.add_argument("--conn-max-age", type=int, default=60, help="DB_CONN_MAX_AGE of the server")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--only", help="measure only endpoints whose label contains this")
+    parser.add_argument(
+        "--wait-idle", type=int, default=60, help="wait up to N s before each run for other work to stop"
+    )
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install wrk")
+    if args.duration > 120 or args.connections > 1000:
+        sys.exit("keep --duration ≤ 120 s and --connections ≤ 1000")
+
+    scratch_url, admin_url = database_urls(args)
+    env = django_env(scratch_url, args.conn_max_age)
+    seed_s = None
+    seeded = False
+    if args.reuse:
+        try:
+            out = run(
+                [
+                    PYTHON,
+                    "manage.py",
+                    "shell",
+                    "-c",
+                    "from firegrid.places.models import Place; print(Place.objects.count())",
+                ],
+                env,
+                capture_output=True,
+                text=True,
+            ).stdout
+            seeded = int(out.strip().splitlines()[-1]) > 0
+        except (subprocess.CalledProcessError, ValueError, IndexError):
+            seeded = False
+    if seeded:
+        run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env)  # the code may have moved on
+    else:
+        log(f"Recreating database {args.db}, migrating, seed_demo --scale {args.scale} …")
+        recreate_database(admin_url, args.db)
+        run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env)
+        start = time.perf_counter()
+        run([PYTHON, "manage.py", "seed_demo", f"--scale={args.scale}"], env, stdout=subprocess.DEVNULL)
+        seed_s = time.perf_counter() - start
+        run(
+            [
+                PYTHON,
+                "manage.py",
+                "shell",
+                "-c",
+                "from django.db import connection; connection.cursor().execute('ANALYZE')",
+            ],
+            env,
+        )
+
+    counts = run(
+        [
+            PYTHON,
+            "manage.py",
+            "shell",
+            "-c",
+            "from firegrid.places.models import Place; from firegrid.org.models import Region; import django;"
+            "from django.db import connection;"
+            "print(Place.objects.count(), Region.objects.filter(level='grid').count(), django.get_version(),"
+            " connection.cursor().connection.info.server_version)",
+        ],
+        env,
+        capture_output=True,
+        text=True,
+    ).stdout.split()[-4:]
+    places, grids, django_version, pg_version = counts
+    pg = int(pg_version)
+    measured = endpoints(env)
+    if args.only:
+        measured = [e for e in measured if args.only in e[0]]
+
+    server = start_server(args, env)
+    base = f"http://127.0.0.1:{args.port}"
+    rows = []
+    try:
+        tokens = {}
+        for username in PERSONAS:
+            _status, body = http(
+                f"{base}/api/v1/auth/token/", {"username": username, "password": "firegrid-demo-2026"}
+            )
+            tokens[username] = json.loads(body)["token"]
+
+        def measure(label, persona, path):
+            url = base + path
+            token = tokens.get(persona)
+            count, size = describe(url, token)
+            single = service_time(url, token, 20)
+            if args.warmup:
+                wrk(url, token, args.warmup, args.connections, args.wrk_threads)
+            background = wait_idle(args.wait_idle)
+            log(f"  {persona or '-'} {label} (background {background:.0%}) …")
+            figures = wrk(url, token, args.duration, args.connections, args.wrk_threads)
+            figures["background"] = background
+            rows.append((label, persona or "(no auth)", count, size, single, figures))
+
+        log(f"Load: wrk -c {args.connections} -d {args.duration}s per endpoint")
+        measure("bare JSON /api/v1/ping", None, "/api/v1/ping")
+        for label, path in measured:
+            for persona in PERSONAS:
+                measure(label, persona, path)
+        measure("bare JSON /api/v1/ping (again)", None, "/api/v1/ping")
+    finally:
+        stop_server(server)
+
+    bare = statistics.mean(r[5]["rps"] for r in rows if r[1] == "(no auth)")
+    print(f"# firegrid places API benchmark — {time.strftime('%Y-%m-%d')}")
+    print(
+        f"{places} places in {grids} grids (seed_demo --scale {args.scale}"
+        + (f", {seed_s:.0f} s" if seed_s else ", reused database")
+        + f"); Django {django_version}, PostgreSQL {pg // 10000}.{pg % 10000}; gunicorn {args.workers} "
+        f"{args.worker_class} workers"
+        + (f" × {args.threads} threads" if args.worker_class == "gthread" else "")
+        + f", DB_CONN_MAX_AGE={args.conn_max_age}; wrk -t{args.wrk_threads} -c{args.connections} "
+        f"-d{args.duration}s after {args.warmup} s warm-up; {os.cpu_count()} CPUs shared by all"
+    )
+    print(
+        "\n| endpoint | persona | rows | KB | 1 client median ms | req/s | % of bare | p50 ms | p95 ms "
+        "| p99 ms | errors | other CPU |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for label, persona, count, size, single, f in rows:
+        print(
+            f"| {label} | {persona} | {count if persona != '(no auth)' else '-'} | {size / 1024:.1f} "
+            f"| {single[0]:.1f} | {f['rps']:.0f} | {100 * f['rps'] / bare:.0f}% | {f['p50_us'] / 1000:.0f} "
+            f"| {f['p95_us'] / 1000:.0f} | {f['p99_us'] / 1000:.0f} | {f['errors']} | {f['background']:.0%} |"
+        )
+    places_rows = [r for r in rows if r[1] != "(no auth)"]
+    worst_p95 = max(r[5]["p95_us"] for r in places_rows) / 1000
+    list_rps = (
+        min(r[5]["rps"] for r in places_rows if r[0] == "list")
+        if any(r[0] == "list" for r in places_rows)
+        else 0
+    )
+    print(
+        f"\nGoal p95 ≤ {GOAL_P95_MS} ms at {args.connections} clients: "
+        f"worst place endpoint p95 {worst_p95:.0f} ms. "
+        f"Goal list ≥ {GOAL_SHARE:.0%} of bare throughput: list {list_rps:.0f} req/s = "
+        f"{list_rps / bare:.0%} of bare {bare:.0f} req/s."
+    )
+
+
+if __name__ == "__main__":
+    main()
