@@ -53,7 +53,9 @@ def _on_save(sender, instance, created, raw=False, **kwargs):
         changes = {name: [None, value] for name, value in new.items() if value not in (None, "")}
         _record(instance, "create", changes)
     else:
-        old = getattr(instance, "_audit_snapshot", {})
+        from firegrid.core.models import audit_snapshot
+
+        old = audit_snapshot(instance)
         changes = {name: [old.get(name), value] for name, value in new.items() if old.get(name) != value}
         if changes:
             _record(instance, "update", changes)

@@ -57,16 +57,31 @@ class AuditedModel(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._audit_snapshot = instance.audit_values()
+        # Keep what was loaded; the comparable snapshot is only built if the object is saved.
+        instance._audit_loaded = dict(zip(field_names, values, strict=True))
         return instance
 
     def audit_values(self):
-        data = {}
-        for field in self._meta.concrete_fields:
-            if field.name in self.audit_exclude or field.attname not in self.__dict__:
-                continue  # deferred fields are not loaded, so not compared
-            value = self.__dict__[field.attname]
-            if not isinstance(value, int | float | bool | type(None) | list | dict):
-                value = str(value)
-            data[field.name] = value
-        return data
+        return audit_normalise(self, self.__dict__)
+
+
+def audit_normalise(instance, loaded):
+    """Field name -> JSON-friendly value, from a mapping of attnames (deferred fields left out)."""
+    data = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in instance.audit_exclude or field.attname not in loaded:
+            continue
+        value = loaded[field.attname]
+        if not isinstance(value, int | float | bool | type(None) | list | dict):
+            value = str(value)
+        data[field.name] = value
+    return data
+
+
+def audit_snapshot(instance):
+    """The values the object had when it was loaded (or last saved)."""
+    snapshot = getattr(instance, "_audit_snapshot", None)
+    if snapshot is None:
+        loaded = getattr(instance, "_audit_loaded", None)
+        snapshot = audit_normalise(instance, loaded) if loaded is not None else {}
+    return snapshot

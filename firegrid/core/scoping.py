@@ -55,6 +55,9 @@ class ScopeRules:
     write_roles: frozenset = ORG_WRITERS
     district_wide_view: frozenset = frozenset(DISTRICT_WIDE)  # roles that see every row
     role_filters: dict = field(default_factory=dict)  # role -> Q narrowing what that role's grants match
+    # When set, the owner clause applies only to users holding one of these roles: a many-valued
+    # owner lookup costs every other user a subquery that defeats the list's index.
+    owner_roles: frozenset | None = None
 
 
 def user_scope(user):
@@ -111,7 +114,9 @@ class RestrictedQuerySet(models.QuerySet):
         q = Q()
         for grant in grants:
             q |= self._grant_q(rules, grant)
-        if rules.owner and (action == VIEW or any(g.role == Role.UNIT_OWNER for g in grants)):
+        owner_applies = rules.owner_roles is None or bool(scope.roles & rules.owner_roles)
+        owner_may = action == VIEW or any(g.role == Role.UNIT_OWNER for g in grants)
+        if rules.owner and owner_applies and owner_may:
             q |= _lookup_q(self.model, rules.owner, {"exact": scope.user_id})  # everyone sees their own
         if not q:
             return self.none()

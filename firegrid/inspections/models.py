@@ -43,6 +43,7 @@ INSPECTION_SCOPE = ScopeRules(
     region="place__region",
     sector="place__sector",
     owner="place__owners",
+    owner_roles=frozenset({Role.UNIT_OWNER}),
     write_roles=frozenset(
         ORG_WRITERS
         | {
@@ -173,6 +174,7 @@ class HazardRecord(AuditedModel):
         region="place__region",
         sector="place__sector",
         owner="place__owners",
+        owner_roles=frozenset({Role.UNIT_OWNER}),
         write_roles=INSPECTION_SCOPE.write_roles,
         role_filters={Role.POLICE_OFFICER: models.Q(place__authority="police_station")},
     )

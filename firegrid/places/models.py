@@ -207,6 +207,7 @@ class Place(AuditedModel):
         region="region",
         sector="sector",
         owner="owners",
+        owner_roles=frozenset({Role.UNIT_OWNER}),
         write_roles=frozenset(ORG_WRITERS | {Role.UNIT_OWNER}),
         # police stations see the places they supervise in their area, not every shop there
         role_filters={Role.POLICE_OFFICER: models.Q(authority=Authority.POLICE_STATION)},

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from firegrid.core.models import AuditedModel
+from firegrid.core.models import AuditedModel, audit_normalise
 from firegrid.core.roles import ROLE_REGION_LEVEL, ROLE_UNIT_KIND, Role
 from firegrid.core.scoping import Grant, RestrictedQuerySet, ScopeRules
 from firegrid.org.choices import QualificationKind, RegionLevel, UnitKind
@@ -70,11 +70,11 @@ class User(AbstractUser):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._audit_snapshot = instance.audit_values()
+        instance._audit_loaded = dict(zip(field_names, values, strict=True))
         return instance
 
     def audit_values(self):
-        return AuditedModel.audit_values(self)
+        return audit_normalise(self, self.__dict__)
 
     def valid_qualification(self, on=None, kind=QualificationKind.ENFORCEMENT):
         on = on or timezone.localdate()

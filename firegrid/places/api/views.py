@@ -39,7 +39,8 @@ class PlaceViewSet(ScopedModelViewSet):
     queryset_select_related = ("region", "ruleset")
 
     def get_queryset(self):
-        return super().get_queryset().order_by("-id")
+        # the rule set is shown by version: do not load its whole document with every row
+        return super().get_queryset().defer("ruleset__document").order_by("-id")
 
     @action(detail=True, methods=["get"])
     def grades(self, request, pk=None):
