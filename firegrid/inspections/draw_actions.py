@@ -154,24 +154,30 @@ def run_draw(draw, *, actor, params=None):
         raise ValidationError({"status": _("This draw has already been run.")})
     on = timezone.localdate()
     pool = _target_pool(draw)
-    exclusions = _exclusions(pool, on)
-    inspectors = _inspector_pool(draw, on)
     size = draw.params["sample_size"] or max(1, math.ceil(draw.params["ratio"] * len(pool)))
+    inspectors = [inspector_id(u) for u in _inspector_pool(draw, on)]
+    try:
+        targets = drawing.draw_targets(draw.seed, [code for _pk, code, _r in pool], size)
+        # avoidance rules only matter for the drawn places, so only theirs are looked up and published
+        drawn = set(targets)
+        drawn_rows = [row for row in pool if row[1] in drawn]
+        excluded = _exclusions(drawn_rows, on)
+        exclusions = {code: sorted(inspector_id(u) for u in excluded[pk]) for pk, code, _r in drawn_rows}
+        pairs = drawing.assign_pairs(draw.seed, targets, inspectors, exclusions, draw.params["team_size"])
+    except drawing.DrawError as exc:
+        raise ValidationError({"sample_size": str(exc)}) from None
     record = {
         "algorithm": drawing.ALGORITHM,
         "seed": draw.seed,
         "sample_size": size,
         "team_size": draw.params["team_size"],
         "places": [
-            {"code": code, "exclude": sorted(inspector_id(u) for u in exclusions[pk])}
-            for pk, code, _r in pool
+            {"code": code, "exclude": exclusions[code]} if code in drawn else {"code": code}
+            for _pk, code, _r in pool
         ],
-        "inspectors": [inspector_id(u) for u in inspectors],
+        "inspectors": inspectors,
+        "result": [{"place": code, "inspectors": team} for code, team in pairs],
     }
-    try:
-        record["result"] = drawing.run(record)
-    except drawing.DrawError as exc:
-        raise ValidationError({"sample_size": str(exc)}) from None
     code_to_pk = {code: pk for pk, code, _r in pool}
     assignments = DrawAssignment.objects.bulk_create(
         [

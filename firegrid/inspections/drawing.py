@@ -21,6 +21,7 @@ The same seed and the same published pools always give the same result.
 """
 
 import hashlib
+import heapq
 import json
 import sys
 from collections import deque
@@ -33,7 +34,8 @@ class DrawError(ValueError):
 
 
 def ticket(*parts):
-    return int(hashlib.sha256("|".join(str(p) for p in parts).encode("utf-8")).hexdigest(), 16)
+    """SHA-256 of the parts joined by "|", read as a big-endian number."""
+    return int.from_bytes(hashlib.sha256("|".join(str(p) for p in parts).encode("utf-8")).digest(), "big")
 
 
 def draw_targets(seed, codes, sample_size):
@@ -42,7 +44,7 @@ def draw_targets(seed, codes, sample_size):
         raise DrawError("the sample size must be at least 1")
     if sample_size > len(codes):
         raise DrawError(f"the sample size {sample_size} is larger than the pool of {len(codes)} places")
-    return sorted(codes, key=lambda c: (ticket(seed, "target", c), c))[:sample_size]
+    return heapq.nsmallest(sample_size, codes, key=lambda c: (ticket(seed, "target", c), c))
 
 
 def _round(seed, number, inspectors):
@@ -52,6 +54,7 @@ def _round(seed, number, inspectors):
 def assign_pairs(seed, targets, inspectors, exclusions, team_size=2):
     """targets in draw order; exclusions: {place code: set of inspector ids}. Returns [(code, [ids])]."""
     inspectors = sorted(set(inspectors))
+    pool = set(inspectors)
     if len(inspectors) < team_size:
         raise DrawError(f"the inspector pool has {len(inspectors)} people; a team needs {team_size}")
     round_number = 0
@@ -59,7 +62,7 @@ def assign_pairs(seed, targets, inspectors, exclusions, team_size=2):
     result = []
     for code in targets:
         excluded = set(exclusions.get(code, ()))
-        if len([i for i in inspectors if i not in excluded]) < team_size:
+        if len(pool) - len(excluded & pool) < team_size:
             raise DrawError(f"place {code}: fewer than {team_size} inspectors remain after avoidance rules")
         team, skipped, rounds_dealt = [], [], 0
         while len(team) < team_size:

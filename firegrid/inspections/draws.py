@@ -33,6 +33,9 @@ class RandomDraw(AuditedModel):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    # the record can hold 1e5 place codes: the audit trail keeps the rest, not the record
+    audit_exclude = ("created_at", "updated_at", "record")
+
     objects = RestrictedQuerySet.as_manager()
     scope_rules = ScopeRules(
         region="region",
