@@ -332,10 +332,11 @@ def bench_draws(args):
     timer.wrap(draw_actions, "_target_pool", "pool")
     timer.wrap(draw_actions, "_exclusions", "exclusions")
     timer.wrap(draw_actions, "_inspector_pool", "inspectors")
-    timer.wrap(drawing, "run", "algorithm")
+    timer.wrap(drawing, "draw_targets", "algorithm")  # run_draw calls the two steps of drawing.run
+    timer.wrap(drawing, "assign_pairs", "algorithm")
     print("\n## (a) draw over the whole district (filters {}), announce + run incl. writing\n")
     print(
-        "| ratio | sample | announce s | target pool s | exclusions s | inspector pool s | drawing.run s "
+        "| ratio | sample | announce s | target pool s | exclusions s | inspector pool s | algorithm s "
         "| writing s | run_draw s | announce+run s | CPU s | queries | record MB | RSS peak MB | busy |"
     )
     print("| " + " | ".join(["---"] * 15) + " |")
