@@ -220,3 +220,12 @@ def link_inspection(inspection):
         if team & set(assignment.inspectors.values_list("pk", flat=True)):
             assignment.inspection = inspection
             assignment.save(update_fields=["inspection"])
+
+
+def publish_due_draws(on=None):
+    """Publish every drawn draw whose publication deadline has come (run daily by a scheduler)."""
+    on = on or timezone.localdate()
+    published = []
+    for draw in RandomDraw.objects.filter(status=DrawStatus.DRAWN, publish_by__lte=on):
+        published.append(publish_draw(draw, actor=None))
+    return published

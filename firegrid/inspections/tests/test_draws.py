@@ -1,3 +1,4 @@
+import datetime
 import json
 import subprocess
 import sys
@@ -125,3 +126,16 @@ def test_publishing_and_linking_the_inspection(world, pool):
     assert assignment.inspection == inspection
     assert draw.publish_by > draw.drawn_at.date()
     assert publish_draw(draw, actor=world.street_officer).status == "published"
+
+
+def test_results_are_published_by_the_deadline(world, pool):
+    from django.core.management import call_command
+
+    from firegrid.inspections.draw_actions import publish_due_draws
+
+    draw = run_draw(announce(world, sample_size=1), actor=world.street_officer)
+    assert publish_due_draws(on=draw.publish_by - datetime.timedelta(days=1)) == []
+    assert [d.pk for d in publish_due_draws(on=draw.publish_by)] == [draw.pk]
+    draw.refresh_from_db()
+    assert draw.status == "published" and draw.published_at is not None
+    call_command("publish_due_draws")  # nothing left to publish; runs cleanly
