@@ -90,10 +90,18 @@ def generate_plan(year, region, *, actor, batch_size=5000, progress=None):
     today = timezone.localdate()
     if year < today.year:
         raise ValidationError({"year": _("A plan is made for this year or a later one.")})
-    first_month = today.month if year == today.year else 1
     plan, _created = InspectionPlan.objects.get_or_create(
         year=year, region=region, defaults={"created_by": actor}
     )
+    return plan, fill_plan(plan, batch_size=batch_size, progress=progress)
+
+
+@transaction.atomic
+def fill_plan(plan, *, batch_size=5000, progress=None):
+    """Add the visits the plan lacks (new places, or places whose grade asks for more); returns how many."""
+    today = timezone.localdate()
+    year, region = plan.year, plan.region
+    first_month = today.month if year == today.year else 1
     pools = InspectorPools(today)
     existing = set(PlanItem.objects.filter(plan=plan).values_list("place_id", "visit"))
     loads = defaultdict(int)
@@ -138,7 +146,12 @@ def generate_plan(year, region, *, actor, batch_size=5000, progress=None):
     created += len(batch)
     plan.generated_at = timezone.now()
     plan.save(update_fields=["generated_at", "updated_at"])
-    return plan, created
+    return created
+
+
+def extend_current_plans():
+    """Nightly: places registered since a plan of this year was made join it. Returns visits added."""
+    return sum(fill_plan(plan) for plan in InspectionPlan.objects.filter(year=timezone.localdate().year))
 
 
 def mark_plan_done(inspection):

@@ -114,3 +114,17 @@ def test_plan_items_are_scoped(world, staffed, api_client):
         world.hotel_b.pk
     }
     assert not PlanItem.objects.restrict(world.street2_officer).exists()
+
+
+def test_new_places_join_this_years_plan_overnight(world, staffed):
+    from django.core.management import call_command
+
+    from firegrid.inspections.plan_actions import extend_current_plans
+
+    year = datetime.date.today().year
+    plan, _ = generate_plan(year, world.street, actor=world.street_officer)
+    newcomer = make_place("夜间新登记", "shop", 28.07, 106.07)
+    assert extend_current_plans() == 1
+    assert plan.items.filter(place=newcomer).exists()
+    call_command("extend_plans")  # nothing more to add
+    assert plan.items.filter(place=newcomer).count() == 1
