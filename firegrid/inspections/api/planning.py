@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, views
 from rest_framework.decorators import action
@@ -66,7 +67,10 @@ class PlanItemViewSet(ScopedModelViewSet):
 class CoverageView(views.APIView):
     """Coverage of the places the user may see: inspected this year, due, never inspected, overdue."""
 
-    @extend_schema(parameters=[OpenApiParameter("year", int), OpenApiParameter("within", str)])
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int), OpenApiParameter("within", str)],
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request):
         try:
             year = int(request.query_params.get("year") or timezone.localdate().year)

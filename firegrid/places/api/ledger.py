@@ -3,7 +3,9 @@
 from django.http import FileResponse
 from django.urls import path
 from django.utils.translation import gettext as _
-from rest_framework import status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -31,6 +33,19 @@ class PlaceImportAPIView(APIView):
         super().initial(request, *args, **kwargs)
         audit.set_actor(request.user, "api")
 
+    @extend_schema(
+        request={
+            "multipart/form-data": inline_serializer(
+                "PlaceImportUpload",
+                {"file": serializers.FileField(), "dry_run": serializers.BooleanField(required=False)},
+            )
+        },
+        responses={
+            200: OpenApiTypes.OBJECT,
+            201: OpenApiTypes.OBJECT,
+            400: OpenApiResponse(description="errors by row and column"),
+        },
+    )
     def post(self, request):
         if not may_write(request.user, Place, "add"):
             raise PermissionDenied(_("You may not add places."))
@@ -56,6 +71,11 @@ class PlaceImportAPIView(APIView):
 class PlaceExportAPIView(APIView):
     """The places the user may see as xlsx, with the list's filters and ?search=."""
 
+    @extend_schema(
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY
+        }
+    )
     def get(self, request):
         try:
             out, filename = ledger.export_file(request.user, request.query_params)
