@@ -107,6 +107,7 @@ def ensure_personas(today=None):
     _assign(user, Role.DISTRICT_ADMIN, region=district, starts_on=since)
 
     user = persona("detachment_officer", "张卫东", "13908270002", detachment)
+    _ensure_qualification(user, today)  # supervises key units: an enforcement officer
     _assign(user, Role.DETACHMENT_OFFICER, region=district, starts_on=since)
 
     user = persona("street_officer", "王磊", "13908270003", station)
@@ -127,6 +128,7 @@ def ensure_personas(today=None):
     _assign(user, Role.COMMUNITY_MEMBER, region=community, starts_on=since)
 
     user = persona("police_officer", "周强", "13908270007", police)
+    _ensure_qualification(user, today)  # 消防民警 hold a police enforcement qualification
     _assign(user, Role.POLICE_OFFICER, unit=police, starts_on=since)
 
     user = persona("dept_staff", "吴静", "13908270008", department)
