@@ -93,6 +93,14 @@ def _lookup_q(model, lookup, condition):
     query needs no DISTINCT (which is slow on PostgreSQL with ORs across joins)."""
     (suffix, value), = condition.items()
     key = f"{lookup}__{suffix}" if lookup else suffix
+    if lookup and "__" not in lookup and suffix in ("exact", "in"):
+        field = model._meta.get_field(lookup)
+        if field.many_to_many and not field.auto_created:
+            # straight to the join table: an indexed lookup, whatever the planner believes of the rest
+            through = field.remote_field.through
+            target = f"{field.m2m_reverse_field_name()}_id"
+            rows = through._default_manager.filter(**{f"{target}__{suffix}": value})
+            return Q(pk__in=rows.values(f"{field.m2m_field_name()}_id"))
     if lookup and _is_multivalued(model, lookup):
         return Q(pk__in=model._base_manager.filter(**{key: value}).values("pk"))
     return Q(**{key: value})
