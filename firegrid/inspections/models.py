@@ -7,6 +7,7 @@ from firegrid.core.models import AuditedModel
 from firegrid.core.roles import ORG_WRITERS, Role
 from firegrid.core.scoping import RestrictedQuerySet, ScopeRules
 from firegrid.inspections.choices import AnswerResult, InspectionKind, InspectionStatus, Outcome, Severity
+from firegrid.places.models import scope_through_place
 
 
 class ChecklistVersion(AuditedModel):
@@ -39,23 +40,17 @@ class ChecklistVersion(AuditedModel):
         return {item["code"]: item for section in self.document["sections"] for item in section["items"]}
 
 
-INSPECTION_SCOPE = ScopeRules(
-    region="place__region",
-    sector="place__sector",
-    owner="place__owners",
-    owner_roles=frozenset({Role.UNIT_OWNER}),
-    write_roles=frozenset(
-        ORG_WRITERS
-        | {
-            Role.GRID_WORKER,
-            Role.COMMUNITY_MEMBER,
-            Role.POLICE_OFFICER,
-            Role.INSPECTOR,
-            Role.DETACHMENT_OFFICER,
-            Role.UNIT_OWNER,
-        }
-    ),
-    role_filters={Role.POLICE_OFFICER: models.Q(place__authority="police_station")},
+INSPECTION_SCOPE = scope_through_place(
+    "place__",
+    ORG_WRITERS
+    | {
+        Role.GRID_WORKER,
+        Role.COMMUNITY_MEMBER,
+        Role.POLICE_OFFICER,
+        Role.INSPECTOR,
+        Role.DETACHMENT_OFFICER,
+        Role.UNIT_OWNER,
+    },
 )
 
 
@@ -170,14 +165,7 @@ class HazardRecord(AuditedModel):
     corrected_on_spot = models.BooleanField(_("corrected on the spot"), default=False)
 
     objects = RestrictedQuerySet.as_manager()
-    scope_rules = ScopeRules(
-        region="place__region",
-        sector="place__sector",
-        owner="place__owners",
-        owner_roles=frozenset({Role.UNIT_OWNER}),
-        write_roles=INSPECTION_SCOPE.write_roles,
-        role_filters={Role.POLICE_OFFICER: models.Q(place__authority="police_station")},
-    )
+    scope_rules = INSPECTION_SCOPE
 
     class Meta:
         ordering = ["-id"]

@@ -203,15 +203,7 @@ class Place(AuditedModel):
     )
 
     objects = PlaceQuerySet.as_manager()
-    scope_rules = ScopeRules(
-        region="region",
-        sector="sector",
-        owner="owners",
-        owner_roles=frozenset({Role.UNIT_OWNER}),
-        write_roles=frozenset(ORG_WRITERS | {Role.UNIT_OWNER}),
-        # police stations see the places they supervise in their area, not every shop there
-        role_filters={Role.POLICE_OFFICER: models.Q(authority=Authority.POLICE_STATION)},
-    )
+    scope_rules = None  # set below with scope_through_place("")
 
     class Meta:
         ordering = ["region__path", "name", "id"]
@@ -271,3 +263,21 @@ class PlaceGradeEvent(models.Model):
 
     def __str__(self):
         return f"{self.place} {self.old.get('risk_level')} → {self.new.get('risk_level')}"
+
+
+def scope_through_place(prefix, write_roles):
+    """Scope rules of a place, or of rows that belong to one through `prefix` (e.g. "place__"):
+    its grid's subtree, its sector, its owner accounts (unit owners only), and for police stations
+    only the places they supervise."""
+    return ScopeRules(
+        region=f"{prefix}region",
+        sector=f"{prefix}sector",
+        owner=f"{prefix}owners",
+        owner_roles=frozenset({Role.UNIT_OWNER}),
+        write_roles=frozenset(write_roles),
+        # police stations see the places they supervise in their area, not every shop there
+        role_filters={Role.POLICE_OFFICER: models.Q(**{f"{prefix}authority": Authority.POLICE_STATION})},
+    )
+
+
+Place.scope_rules = scope_through_place("", ORG_WRITERS | {Role.UNIT_OWNER})
