@@ -10,7 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from firegrid.core.env import env_bool, env_int, env_list, env_str
+from firegrid.core.env import env_bool, env_int, env_int_map, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 REPO_DIR = BASE_DIR.parent
@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "firegrid.org",
     "firegrid.places",
     "firegrid.inspections",
+    "firegrid.hazards",
 ]
 
 MIDDLEWARE = [
@@ -186,6 +187,23 @@ DRAW_PUBLISH_WORKING_DAYS = env_int("DRAW_PUBLISH_WORKING_DAYS", 20, minimum=1)
 MAP_TILE_URL = env_str("MAP_TILE_URL", "")
 # Public base URL printed into QR codes on cards and notices.
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Hazard case deadlines in days (hazards.deadlines): confirm a report, rectify a general or a major
+# hazard, re-inspect after rectification, a department's check-in after a whistle (部门报到), the
+# district's supervision (督办), and how often an overdue case is reminded again.
+HAZARD_DEADLINE_DAYS = env_int_map(
+    "HAZARD_DEADLINE_DAYS",
+    {"confirm": 3, "general": 15, "major": 60, "reinspect": 5, "checkin": 3, "supervise": 15, "remind": 2},
+    minimum=1,
+)
+# Who is told about overdue cases: dotted paths of notifier classes (hazards.notify).
+HAZARD_NOTIFIERS = env_list("HAZARD_NOTIFIERS", ["firegrid.hazards.notify.EmailNotifier"])
+# Public reports: at most this many per client address per hour; photos per report and their size.
+PUBLIC_REPORTS_PER_HOUR = env_int("PUBLIC_REPORTS_PER_HOUR", 10, minimum=1)
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 8 * 1024 * 1024, minimum=1024)
+UPLOAD_MAX_PHOTOS = env_int("UPLOAD_MAX_PHOTOS", 4, minimum=1)
+# Open311 GeoReport v2: the jurisdiction_id this server answers to.
+OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", "firegrid")
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "firegrid@localhost")

@@ -47,3 +47,23 @@ def env_list(name, default=()):
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_int_map(name, default, *, minimum=0):
+    """"key=int,key=int" over a default mapping; unknown keys and bad numbers fail loudly."""
+    result = dict(default)
+    value = os.environ.get(name)
+    if not value:
+        return result
+    for item in value.split(","):
+        key, sep, number = item.partition("=")
+        key = key.strip()
+        if not sep or key not in default:
+            raise ImproperlyConfigured(f"{name}: {item.strip()!r} is not one of {', '.join(default)}=<number>.")
+        try:
+            result[key] = int(number)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {number.strip()!r} for {key} is not an integer.") from None
+        if result[key] < minimum:
+            raise ImproperlyConfigured(f"{name}: {key}={result[key]} is below the minimum {minimum}.")
+    return result

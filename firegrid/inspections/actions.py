@@ -20,6 +20,7 @@ from firegrid.inspections.choices import (
 )
 from firegrid.inspections.draw_actions import link_inspection
 from firegrid.inspections.major_hazard import DeterminationError, determine, element_ids, load_edition
+from firegrid.hazards import reports as hazard_reports
 from firegrid.inspections.models import Answer, ChecklistVersion, HazardRecord, Inspection
 from firegrid.inspections.plan_actions import mark_plan_done
 from firegrid.places.actions import mark_inspected
@@ -206,7 +207,7 @@ def submit_inspection(inspection, *, actor, not_judged=None):
     }
     for answer in failed:
         item = answer.checklist.items()[answer.item_code]
-        HazardRecord.objects.create(
+        record = HazardRecord.objects.create(
             inspection=inspection,
             answer=answer,
             place=inspection.place,
@@ -216,6 +217,8 @@ def submit_inspection(inspection, *, actor, not_judged=None):
             clauses=sorted(set(answer.elements) & cited) or answer.elements,
             corrected_on_spot=answer.corrected_on_spot,
         )
+        if not record.corrected_on_spot:
+            hazard_reports.open_from_finding(record, actor=actor)
     inspection.determination = result.as_dict()
     inspection.outcome = Outcome.MAJOR if result.major else (Outcome.HAZARDS if failed else Outcome.PASSED)
     inspection.status = InspectionStatus.SUBMITTED
@@ -258,4 +261,6 @@ def decide_major(inspection, *, officer, major, reason=""):
         hazards.filter(severity=Severity.MAJOR).update(severity=Severity.GENERAL)
     elif not hazards.filter(severity=Severity.MAJOR).exists():
         hazards.update(severity=Severity.MAJOR)  # overridden to major: every open finding is part of it
+    for record in hazards:
+        hazard_reports.sync_severity(record, actor=officer, reason=reason)
     return inspection

@@ -59,6 +59,7 @@ def make_user(username, *, org_unit=None, roles=(), qualified=False):
 
 def ensure_reference_data():
     """Rule sets and checklists come with migrations; transactional tests flush them, so restore them."""
+    from firegrid.hazards.categories import sync_categories
     from firegrid.inspections.actions import sync_shipped_checklists
     from firegrid.places.actions import new_ruleset_version, read_rules_file
     from firegrid.places.models import GradingRuleSet
@@ -66,6 +67,7 @@ def ensure_reference_data():
     if not GradingRuleSet.objects.filter(is_active=True).exists():
         new_ruleset_version(read_rules_file())
     sync_shipped_checklists()
+    sync_categories()
 
 
 def build_world():
