@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("firegrid.org.api.urls")),
     path("", include("firegrid.places.api.urls")),
     path("", include("firegrid.inspections.api.urls")),
+    path("", include("firegrid.hazards.api.urls")),
 ]
 
 urlpatterns = [
@@ -28,6 +29,9 @@ urlpatterns = [
     path("", include("firegrid.places.urls")),
     path("", include("firegrid.inspections.urls")),
     path("", include("firegrid.org.urls")),
+    path("open311/", include("firegrid.hazards.open311.urls")),
+    path("", include("firegrid.hazards.urls_public")),
+    path("", include("firegrid.hazards.urls_pages")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
