@@ -126,8 +126,19 @@ def _save(case, fields):
     case.version += 1
 
 
-def record_event(case, kind, *, actor=None, label=None, from_status="", to_status="", note="", data=None,
-                 public=True, at=None):
+def record_event(
+    case,
+    kind,
+    *,
+    actor=None,
+    label=None,
+    from_status="",
+    to_status="",
+    note="",
+    data=None,
+    public=True,
+    at=None,
+):
     return HazardEvent.objects.create(
         case=case,
         kind=kind,
@@ -189,24 +200,35 @@ def confirm(case, *, actor, severity=None, category=None, note="", expect_versio
     severity = severity or case.severity
     if severity == Severity.MAJOR:
         if not acting_roles(case, actor) & (STREET_HANDLERS | DISTRICT_HANDLERS):
-            raise Forbidden(_("Only street-level or district staff may confirm a major hazard."), field="severity")
+            raise Forbidden(
+                _("Only street-level or district staff may confirm a major hazard."), field="severity"
+            )
         fields["severity"] = severity
         if case.level == Level.GRID:
             fields["level"] = Level.STREET  # major hazards go to the street
     if category is not None:
         fields["category"] = category
-    return _move(case, actor, EventKind.CONFIRMED, CaseStatus.CONFIRMED, note=note, fields=fields,
-                 data={"severity": severity})
+    return _move(
+        case,
+        actor,
+        EventKind.CONFIRMED,
+        CaseStatus.CONFIRMED,
+        note=note,
+        fields=fields,
+        data={"severity": severity},
+    )
 
 
 @transaction.atomic
-def reject(case, *, actor, reason, close_reason=CloseReason.NOT_HAZARD, duplicate_of=None, expect_version=None):
+def reject(
+    case, *, actor, reason, close_reason=CloseReason.NOT_HAZARD, duplicate_of=None, expect_version=None
+):
     """Not a hazard, a duplicate, or not ours (say whose): closed honestly, with the reason shown."""
-    _require(reason, "reason", _("Give the reason for rejecting the report."))
     case = _lock(case)
     _check_version(case, expect_version)
     _check_status(case, {CaseStatus.REPORTED, CaseStatus.CONFIRMED}, _("rejected"))
     _check_roles(case, actor, handlers(case), _("reject"))
+    _require(reason, "reason", _("Give the reason for rejecting the report."))
     if close_reason not in (CloseReason.NOT_HAZARD, CloseReason.DUPLICATE, CloseReason.NOT_RESPONSIBLE):
         raise ValidationError({"close_reason": _("Choose why the report is rejected.")})
     if close_reason == CloseReason.DUPLICATE and duplicate_of is None:
@@ -214,12 +236,21 @@ def reject(case, *, actor, reason, close_reason=CloseReason.NOT_HAZARD, duplicat
     fields = {"close_reason": close_reason, "closed_at": timezone.now(), "step_due": None}
     if duplicate_of is not None:
         fields["duplicate_of"] = duplicate_of
-    return _move(case, actor, EventKind.REJECTED, CaseStatus.REJECTED, note=reason, fields=fields,
-                 data={"close_reason": close_reason})
+    return _move(
+        case,
+        actor,
+        EventKind.REJECTED,
+        CaseStatus.REJECTED,
+        note=reason,
+        fields=fields,
+        data={"close_reason": close_reason},
+    )
 
 
 @transaction.atomic
-def order(case, *, actor, deadline=None, responsible_party="", responsible_phone="", note="", expect_version=None):
+def order(
+    case, *, actor, deadline=None, responsible_party="", responsible_phone="", note="", expect_version=None
+):
     """Order rectification by a deadline (责令限期改正); the notice gets its number here."""
     case = _lock(case)
     _check_version(case, expect_version)
@@ -235,12 +266,20 @@ def order(case, *, actor, deadline=None, responsible_party="", responsible_phone
     fields = {
         "deadline": deadline,
         "responsible_party": party,
-        "responsible_phone": responsible_phone or case.responsible_phone
+        "responsible_phone": responsible_phone
+        or case.responsible_phone
         or (case.place.responsible_phone if case.place_id else ""),
         "notice_number": case.notice_number or f"{today.year}-{case.pk:06d}",
     }
-    return _move(case, actor, EventKind.ORDERED, CaseStatus.ORDERED, note=note, fields=fields,
-                 data={"deadline": deadline.isoformat(), "notice_number": fields["notice_number"]})
+    return _move(
+        case,
+        actor,
+        EventKind.ORDERED,
+        CaseStatus.ORDERED,
+        note=note,
+        fields=fields,
+        data={"deadline": deadline.isoformat(), "notice_number": fields["notice_number"]},
+    )
 
 
 @transaction.atomic
@@ -255,11 +294,11 @@ def start(case, *, actor, note="", expect_version=None):
 @transaction.atomic
 def rectified(case, *, actor, note, files=(), expect_version=None):
     """The responsible party reports the hazard fixed, with evidence (a note, and photos)."""
-    _require(note, "note", _("Say what was done to rectify the hazard."))
     case = _lock(case)
     _check_version(case, expect_version)
     _check_status(case, {CaseStatus.ORDERED, CaseStatus.RECTIFYING}, _("reported as rectified"))
     _check_roles(case, actor, handlers(case) | {Role.UNIT_OWNER}, _("report rectification of"))
+    _require(note, "note", _("Say what was done to rectify the hazard."))
     event = _move(case, actor, EventKind.RECTIFIED, CaseStatus.RECTIFIED, note=note)
     _attach(case, event, files, AttachmentKind.EVIDENCE, actor)
     return event
@@ -268,12 +307,12 @@ def rectified(case, *, actor, note, files=(), expect_version=None):
 @transaction.atomic
 def reinspect(case, *, actor, passed, note="", deadline=None, inspection=None, files=(), expect_version=None):
     """Check the rectification on site: passed → re-inspected (ready to close); failed → rectifying."""
-    if not passed:
-        _require(note, "note", _("Say what is still wrong."))
     case = _lock(case)
     _check_version(case, expect_version)
     _check_status(case, {CaseStatus.RECTIFIED}, _("re-inspected"))
     _check_roles(case, actor, handlers(case), _("re-inspect"))
+    if not passed:
+        _require(note, "note", _("Say what is still wrong."))
     data = {"passed": bool(passed)}
     if inspection is not None:
         data["inspection"] = inspection.pk
@@ -285,8 +324,15 @@ def reinspect(case, *, actor, passed, note="", deadline=None, inspection=None, f
         if deadline < today:
             raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
         data["deadline"] = deadline.isoformat()
-        event = _move(case, actor, EventKind.REINSPECTED_FAIL, CaseStatus.RECTIFYING, note=note, data=data,
-                      fields={"deadline": deadline})
+        event = _move(
+            case,
+            actor,
+            EventKind.REINSPECTED_FAIL,
+            CaseStatus.RECTIFYING,
+            note=note,
+            data=data,
+            fields={"deadline": deadline},
+        )
     _attach(case, event, files, AttachmentKind.EVIDENCE, actor)
     return event
 
@@ -298,19 +344,33 @@ def close(case, *, actor, note="", expect_version=None):
     _check_status(case, {CaseStatus.REINSPECTED}, _("closed"))
     _check_roles(case, actor, handlers(case), _("close"))
     fields = {"close_reason": CloseReason.FIXED, "closed_at": timezone.now(), "step_due": None}
-    return _move(case, actor, EventKind.CLOSED, CaseStatus.CLOSED, note=note, fields=fields,
-                 data={"close_reason": CloseReason.FIXED})
+    return _move(
+        case,
+        actor,
+        EventKind.CLOSED,
+        CaseStatus.CLOSED,
+        note=note,
+        fields=fields,
+        data={"close_reason": CloseReason.FIXED},
+    )
 
 
 @transaction.atomic
 def comment(case, *, actor, note, public=False, files=()):
     """A note on the timeline; staff notes are internal unless marked public."""
-    _require(note, "note", _("Write the comment."))
     case = _lock(case)
     if not HazardCase.objects.restrict(actor).filter(pk=case.pk).exists():
         raise Forbidden(_("You may not comment on this case."), field="actor")
-    event = record_event(case, EventKind.COMMENT, actor=actor, from_status=case.status,
-                         to_status=case.status, note=note, public=public)
+    _require(note, "note", _("Write the comment."))
+    event = record_event(
+        case,
+        EventKind.COMMENT,
+        actor=actor,
+        from_status=case.status,
+        to_status=case.status,
+        note=note,
+        public=public,
+    )
     _attach(case, event, files, AttachmentKind.PHOTO, actor)
     return event
 

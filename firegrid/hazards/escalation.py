@@ -56,13 +56,13 @@ def _escalate(case, *, to_level, actor=None, reason="", label=None, data=None, n
 @transaction.atomic
 def escalate(case, *, actor, reason, expect_version=None):
     """Hand the case up one level: the grid cannot solve it, or the street needs the district."""
-    _require(reason, "reason", _("Say why the case goes up."))
     case = _lock(case)
     _check_version(case, expect_version)
     _check_status(case, OPEN_STATUSES, _("escalated"))
     if case.level not in NEXT_LEVEL:
         raise Conflict(_("The case is already held by the district."), field="level")
     _check_roles(case, actor, handlers(case) | GRID_HANDLERS, _("escalate"))
+    _require(reason, "reason", _("Say why the case goes up."))
     event = _escalate(case, to_level=NEXT_LEVEL[case.level], actor=actor, reason=reason)
     notify.case_changed(case, event)
     return event
@@ -71,13 +71,11 @@ def escalate(case, *, actor, reason, expect_version=None):
 @transaction.atomic
 def whistle(case, *, actor, department, reason, expect_version=None):
     """街镇吹哨: the street calls in the sector department, which must check in by a deadline."""
-    _require(reason, "reason", _("Say what the department is called in for."))
     case = _lock(case)
     _check_version(case, expect_version)
     _check_status(case, OPEN_STATUSES, _("handed to a department"))
-    if case.level == Level.GRID:
-        raise Conflict(_("Escalate the case to the street before calling in a department."), field="level")
     _check_roles(case, actor, WHISTLERS, _("call in a department for"))
+    _require(reason, "reason", _("Say what the department is called in for."))
     if department is None or department.kind != UnitKind.DEPARTMENT:
         raise ValidationError({"department": _("Choose an industry department.")})
     if case.sector and case.sector not in (department.sectors or []):
@@ -105,8 +103,12 @@ def whistle(case, *, actor, department, reason, expect_version=None):
         from_status=case.status,
         to_status=case.status,
         note=reason,
-        data={"department": department.pk, "department_name": department.name, "checkin_due": due.isoformat(),
-              "from_level": from_level},
+        data={
+            "department": department.pk,
+            "department_name": department.name,
+            "checkin_due": due.isoformat(),
+            "from_level": from_level,
+        },
         at=now,
     )
     notify.case_changed(case, event)
@@ -127,27 +129,39 @@ def check_in(case, *, actor, note="", expect_version=None):
     _save(case, {"checked_in_at": now})
     late = case.checkin_due is not None and now > case.checkin_due
     return record_event(
-        case, EventKind.CHECKED_IN, actor=actor, from_status=case.status, to_status=case.status, note=note,
-        data={"department": case.department_id, "late": late}, at=now,
+        case,
+        EventKind.CHECKED_IN,
+        actor=actor,
+        from_status=case.status,
+        to_status=case.status,
+        note=note,
+        data={"department": case.department_id, "late": late},
+        at=now,
     )
 
 
 @transaction.atomic
 def supervise(case, *, actor, reason, due=None, expect_version=None):
     """督办: the district puts the case under supervision with a deadline of its own."""
-    _require(reason, "reason", _("Say what the district requires."))
     case = _lock(case)
     _check_version(case, expect_version)
     _check_status(case, OPEN_STATUSES, _("supervised"))
     _check_roles(case, actor, DISTRICT_HANDLERS, _("supervise"))
+    _require(reason, "reason", _("Say what the district requires."))
     now = timezone.now()
     if due is not None and due <= now:
         raise ValidationError({"due": _("The supervision deadline must be in the future.")})
     due = due or deadlines.after(now, "supervise")
     _save(case, {"supervised_at": now, "supervision_due": due, "supervision_overdue_at": None})
     event = record_event(
-        case, EventKind.SUPERVISED, actor=actor, from_status=case.status, to_status=case.status, note=reason,
-        data={"due": due.isoformat()}, at=now,
+        case,
+        EventKind.SUPERVISED,
+        actor=actor,
+        from_status=case.status,
+        to_status=case.status,
+        note=reason,
+        data={"due": due.isoformat()},
+        at=now,
     )
     notify.case_changed(case, event)
     return event
@@ -168,32 +182,60 @@ def _lock_batch(qs, size):
 def _overdue_step(case, now):
     _save(case, {"overdue_at": now})
     record_event(
-        case, EventKind.OVERDUE, label=str(SYSTEM), from_status=case.status, to_status=case.status,
-        data={"step": case.status, "due": case.step_due.isoformat()}, at=now, public=False,
+        case,
+        EventKind.OVERDUE,
+        label=str(SYSTEM),
+        from_status=case.status,
+        to_status=case.status,
+        data={"step": case.status, "due": case.step_due.isoformat()},
+        at=now,
+        public=False,
     )
     if case.level == Level.GRID:
         # "一般隐患不出网格" holds only while the grid keeps its deadlines
-        _escalate(case, to_level=Level.STREET, label=str(SYSTEM), reason=str(_("Overdue in the grid.")), now=now,
-                  data={"overdue": True})
+        _escalate(
+            case,
+            to_level=Level.STREET,
+            label=str(SYSTEM),
+            reason=str(_("Overdue in the grid.")),
+            now=now,
+            data={"overdue": True},
+        )
 
 
 def _checkin_overdue(case, now):
     _save(case, {"checkin_overdue_at": now})
     record_event(
-        case, EventKind.OVERDUE, label=str(SYSTEM), from_status=case.status, to_status=case.status,
+        case,
+        EventKind.OVERDUE,
+        label=str(SYSTEM),
+        from_status=case.status,
+        to_status=case.status,
         data={"step": "checkin", "due": case.checkin_due.isoformat(), "department": case.department_id},
-        at=now, public=False,
+        at=now,
+        public=False,
     )
     if case.level != Level.DISTRICT:
-        _escalate(case, to_level=Level.DISTRICT, label=str(SYSTEM),
-                  reason=str(_("The department did not check in on time.")), now=now)
+        _escalate(
+            case,
+            to_level=Level.DISTRICT,
+            label=str(SYSTEM),
+            reason=str(_("The department did not check in on time.")),
+            now=now,
+        )
 
 
 def _supervision_overdue(case, now):
     _save(case, {"supervision_overdue_at": now})
     record_event(
-        case, EventKind.OVERDUE, label=str(SYSTEM), from_status=case.status, to_status=case.status,
-        data={"step": "supervision", "due": case.supervision_due.isoformat()}, at=now, public=False,
+        case,
+        EventKind.OVERDUE,
+        label=str(SYSTEM),
+        from_status=case.status,
+        to_status=case.status,
+        data={"step": "supervision", "due": case.supervision_due.isoformat()},
+        at=now,
+        public=False,
     )
 
 
@@ -209,8 +251,12 @@ def sweep_overdue(now=None, batch=500):
         ("overdue", Q(step_due__lt=now, overdue_at__isnull=True), _overdue_step),
         (
             "checkin_overdue",
-            Q(department__isnull=False, checked_in_at__isnull=True, checkin_due__lt=now,
-              checkin_overdue_at__isnull=True),
+            Q(
+                department__isnull=False,
+                checked_in_at__isnull=True,
+                checkin_due__lt=now,
+                checkin_overdue_at__isnull=True,
+            ),
             _checkin_overdue,
         ),
         (
@@ -236,14 +282,17 @@ def remind_overdue(now, batch=500):
     """Remind the holders of every overdue case, again every `remind` days until it moves."""
     again = now - datetime.timedelta(days=deadlines.days("remind"))
     overdue = (
-        Q(overdue_at__isnull=False) | Q(checkin_overdue_at__isnull=False, checked_in_at__isnull=True)
+        Q(overdue_at__isnull=False)
+        | Q(checkin_overdue_at__isnull=False, checked_in_at__isnull=True)
         | Q(supervision_overdue_at__isnull=False)
     )
     due = Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lte=again)
     sent = 0
     while True:
         with transaction.atomic():
-            cases = _lock_batch(HazardCase.objects.open().filter(overdue & due).select_related("region"), batch)
+            cases = _lock_batch(
+                HazardCase.objects.open().filter(overdue & due).select_related("region"), batch
+            )
             for case in cases:
                 _save(case, {"last_reminded_at": now})
                 sent += notify.remind(case, now=now)

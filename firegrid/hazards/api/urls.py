@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import DefaultRouter
 
-urlpatterns = []
+from firegrid.hazards.api import views
+
+router = DefaultRouter()
+router.register("hazards", views.HazardCaseViewSet, basename="hazardcase")
+router.register("hazard-categories", views.HazardCategoryViewSet, basename="hazardcategory")
+
+urlpatterns = router.urls
