@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from firegrid.hazards import deadlines
 from firegrid.hazards.actions import actor_label, record_event
-from firegrid.hazards.choices import CaseStatus, Channel, EventKind, Level, Severity, Source
+from firegrid.hazards.choices import STAFF_CHANNELS, CaseStatus, Channel, EventKind, Level, Severity, Source
 from firegrid.hazards.models import AttachmentKind, HazardCase, HazardCategory
 from firegrid.hazards.uploads import check_photos, store_upload
 from firegrid.inspections.choices import InspectionKind
@@ -27,7 +27,9 @@ def locate(*, place=None, lat=None, lng=None):
     try:
         lat, lng = float(lat), float(lng)
     except (TypeError, ValueError):
-        raise ValidationError({"location": _("The location is not a valid latitude and longitude.")}) from None
+        raise ValidationError(
+            {"location": _("The location is not a valid latitude and longitude.")}
+        ) from None
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):
         raise ValidationError({"location": _("The location is not a valid latitude and longitude.")})
     region = Region.objects.locate(lat, lng)
@@ -75,6 +77,8 @@ def report(
             lat, lng = gps
     region, lat, lng = locate(place=place, lat=lat, lng=lng)
     now = timezone.now()
+    # recorded by staff (found on patrol, a 12345/96119 call typed in), or sent in by the public
+    staff = channel in STAFF_CHANNELS and actor is not None and getattr(actor, "is_authenticated", False)
     if anonymous:
         reporter_name = reporter_phone = reporter_email = ""
     case = HazardCase(
@@ -94,18 +98,21 @@ def report(
         status=CaseStatus.REPORTED,
         level=Level.GRID,
         step_due=deadlines.step_due(CaseStatus.REPORTED, now=now),
-        reporter=actor if source == Source.PUBLIC and actor is not None and actor.is_authenticated else None,
+        reporter=None if staff else (actor if actor is not None and actor.is_authenticated else None),
         anonymous=bool(anonymous),
         reporter_name=reporter_name[:60],
         reporter_phone=reporter_phone[:40],
         reporter_email=reporter_email,
         attributes=attributes or {},
-        is_public=source in (Source.PUBLIC, Source.INSPECTION, Source.PATROL) if is_public is None else is_public,
+        is_public=source in (Source.PUBLIC, Source.INSPECTION, Source.PATROL)
+        if is_public is None
+        else is_public,
         created_at=now,
     )
-    case.full_clean(exclude=["category", "region", "place", "finding", "department", "duplicate_of", "reporter"])
+    case.full_clean(
+        exclude=["category", "region", "place", "finding", "department", "duplicate_of", "reporter"]
+    )
     case.save()
-    staff = actor is not None and getattr(actor, "is_authenticated", False) and source != Source.PUBLIC
     event = record_event(
         case,
         EventKind.REPORTED,
@@ -116,8 +123,9 @@ def report(
         at=now,
     )
     for upload, clean in zip(photos, cleaned, strict=True):
-        store_upload(case, upload, kind=AttachmentKind.PHOTO, user=actor if staff else None, event=event,
-                     cleaned=clean)
+        store_upload(
+            case, upload, kind=AttachmentKind.PHOTO, user=actor if staff else None, event=event, cleaned=clean
+        )
     return case
 
 
@@ -130,7 +138,12 @@ SOURCE_OF_KIND = {
 def category_for_item(checklist, item_code):
     """The category whose checklist sections contain the item's section (else "other")."""
     section = next(
-        (s.get("code") for s in checklist.document.get("sections", []) for i in s["items"] if i["code"] == item_code),
+        (
+            s.get("code")
+            for s in checklist.document.get("sections", [])
+            for i in s["items"]
+            if i["code"] == item_code
+        ),
         None,
     )
     categories = list(HazardCategory.objects.filter(is_active=True))
@@ -146,8 +159,10 @@ def open_from_finding(record, *, actor):
     place = record.place
     now = timezone.now()
     major = record.severity == Severity.MAJOR
-    category = category_for_item(record.answer.checklist, record.answer.item_code) if record.answer_id else (
-        HazardCategory.objects.get(code="other")
+    category = (
+        category_for_item(record.answer.checklist, record.answer.item_code)
+        if record.answer_id
+        else (HazardCategory.objects.get(code="other"))
     )
     source = SOURCE_OF_KIND.get(inspection.kind, Source.INSPECTION)
     case = HazardCase.objects.create(
@@ -176,8 +191,15 @@ def open_from_finding(record, *, actor):
     )
     data = {"inspection": inspection.pk, "item": record.answer.item_code if record.answer_id else ""}
     record_event(case, EventKind.REPORTED, actor=actor, to_status=CaseStatus.REPORTED, data=data, at=now)
-    record_event(case, EventKind.CONFIRMED, actor=actor, from_status=CaseStatus.REPORTED,
-                 to_status=CaseStatus.CONFIRMED, data={"severity": record.severity}, at=now)
+    record_event(
+        case,
+        EventKind.CONFIRMED,
+        actor=actor,
+        from_status=CaseStatus.REPORTED,
+        to_status=CaseStatus.CONFIRMED,
+        data={"severity": record.severity},
+        at=now,
+    )
     return case
 
 
@@ -193,5 +215,12 @@ def sync_severity(record, *, actor, reason=""):
     if record.severity == Severity.MAJOR and case.level == Level.GRID:
         fields["level"] = Level.STREET
     _save(case, fields)
-    record_event(case, EventKind.SEVERITY, actor=actor, from_status=case.status, to_status=case.status,
-                 note=reason, data={"from": old, "to": record.severity})
+    record_event(
+        case,
+        EventKind.SEVERITY,
+        actor=actor,
+        from_status=case.status,
+        to_status=case.status,
+        note=reason,
+        data={"from": old, "to": record.severity},
+    )
