@@ -50,7 +50,7 @@ def env_list(name, default=()):
 
 
 def env_int_map(name, default, *, minimum=0):
-    """"key=int,key=int" over a default mapping; unknown keys and bad numbers fail loudly."""
+    """ "key=int,key=int" over a default mapping; unknown keys and bad numbers fail loudly."""
     result = dict(default)
     value = os.environ.get(name)
     if not value:
@@ -59,7 +59,9 @@ def env_int_map(name, default, *, minimum=0):
         key, sep, number = item.partition("=")
         key = key.strip()
         if not sep or key not in default:
-            raise ImproperlyConfigured(f"{name}: {item.strip()!r} is not one of {', '.join(default)}=<number>.")
+            raise ImproperlyConfigured(
+                f"{name}: {item.strip()!r} is not one of {', '.join(default)}=<number>."
+            )
         try:
             result[key] = int(number)
         except ValueError:

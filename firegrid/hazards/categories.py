@@ -4,8 +4,19 @@ import json
 from pathlib import Path
 
 CATEGORIES_FILE = Path(__file__).parent / "data" / "categories.json"
-FIELDS = ("name_zh", "name_en", "description_zh", "description_en", "group", "keywords", "checklist_sections",
-          "place_kinds", "attributes", "public", "order")
+FIELDS = (
+    "name_zh",
+    "name_en",
+    "description_zh",
+    "description_en",
+    "group",
+    "keywords",
+    "checklist_sections",
+    "place_kinds",
+    "attributes",
+    "public",
+    "order",
+)
 
 
 def shipped_categories():

@@ -41,7 +41,8 @@ class CloseReason(models.TextChoices):
 
 
 class Level(models.TextChoices):
-    """Who holds the case: the grid first ("一般隐患不出网格"), then the street, a department, the district."""
+    """Who holds the case: the grid first ("一般隐患不出网格"), then the street, a department,
+    the district."""
 
     GRID = "grid", _("Grid")
     STREET = "street", pgettext_lazy("escalation level", "Street/town")

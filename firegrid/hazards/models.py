@@ -131,7 +131,9 @@ class HazardCase(models.Model):
     category = models.ForeignKey(
         HazardCategory, on_delete=models.PROTECT, related_name="cases", verbose_name=_("category")
     )
-    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.GENERAL)
+    severity = models.CharField(
+        _("severity"), max_length=10, choices=Severity.choices, default=Severity.GENERAL
+    )
     clauses = models.JSONField(_("GB 35181 elements"), default=list, blank=True)
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices, default=Channel.STAFF)
@@ -139,7 +141,9 @@ class HazardCase(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.REPORTED, db_index=True
     )
-    close_reason = models.CharField(_("closing reason"), max_length=16, choices=CloseReason.choices, blank=True)
+    close_reason = models.CharField(
+        _("closing reason"), max_length=16, choices=CloseReason.choices, blank=True
+    )
     level = models.CharField(_("held at"), max_length=12, choices=Level.choices, default=Level.GRID)
     finding = models.OneToOneField(
         "inspections.HazardRecord",
@@ -295,7 +299,9 @@ class Attachment(models.Model):
     event = models.ForeignKey(
         HazardEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
     )
-    kind = models.CharField(_("kind"), max_length=10, choices=AttachmentKind.choices, default=AttachmentKind.PHOTO)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=AttachmentKind.choices, default=AttachmentKind.PHOTO
+    )
     file = models.FileField(_("file"), upload_to="hazards/%Y/%m/")
     content_type = models.CharField(_("content type"), max_length=60)
     size = models.PositiveIntegerField(_("size (bytes)"))
@@ -367,7 +373,9 @@ class Open311Client(models.Model):
     def issue(cls, name, channel=Channel.OPEN311):
         """Create a client and return (client, key); only the hash of the key is stored."""
         key = secrets.token_urlsafe(24)
-        client = cls.objects.create(name=name, channel=channel, key_hash=hash_api_key(key), key_prefix=key[:8])
+        client = cls.objects.create(
+            name=name, channel=channel, key_hash=hash_api_key(key), key_prefix=key[:8]
+        )
         return client, key
 
     @classmethod

@@ -37,7 +37,9 @@ def holders(case):
         roles.append(Role.DISTRICT_ADMIN)
     ids = set(current.filter(role__in=roles, region__path__in=prefixes).values_list("user_id", flat=True))
     if case.level == Level.DEPARTMENT and case.department_id:
-        ids |= set(current.filter(role=Role.DEPT_STAFF, unit=case.department_id).values_list("user_id", flat=True))
+        ids |= set(
+            current.filter(role=Role.DEPT_STAFF, unit=case.department_id).values_list("user_id", flat=True)
+        )
     return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
 
 
@@ -53,11 +55,13 @@ def _message(case, kind):
         lines = [
             subject,
             f"{case.category.name}: {case.description[:200]}",
-            _("Status: %(status)s; held at: %(level)s") % {
-                "status": case.get_status_display(), "level": case.get_level_display()},
+            _("Status: %(status)s; held at: %(level)s")
+            % {"status": case.get_status_display(), "level": case.get_level_display()},
         ]
         if case.step_due:
-            lines.append(_("Due: %(due)s") % {"due": timezone.localtime(case.step_due).strftime("%Y-%m-%d %H:%M")})
+            lines.append(
+                _("Due: %(due)s") % {"due": timezone.localtime(case.step_due).strftime("%Y-%m-%d %H:%M")}
+            )
         lines.append(f"{base}/hazards/{case.pk}/")
     return subject, "\n".join(lines)
 
@@ -82,8 +86,14 @@ def remind(case, *, now=None):
 
     reminders = _record(case, "overdue")
     record_event(
-        case, EventKind.REMINDER, label=str(_("System")), from_status=case.status, to_status=case.status,
-        data={"recipients": [r.recipient_id for r in reminders]}, at=now, public=False,
+        case,
+        EventKind.REMINDER,
+        label=str(_("System")),
+        from_status=case.status,
+        to_status=case.status,
+        data={"recipients": [r.recipient_id for r in reminders]},
+        at=now,
+        public=False,
     )
     return len(reminders)
 

@@ -25,8 +25,13 @@ def clean_image(upload, field="photos"):
         upload.seek(0)
     if size > settings.UPLOAD_MAX_BYTES:
         raise ValidationError(
-            {field: _("%(name)s is larger than %(mb)s MB.")
-             % {"name": getattr(upload, "name", "file"), "mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024) or 1}}
+            {
+                field: _("%(name)s is larger than %(mb)s MB.")
+                % {
+                    "name": getattr(upload, "name", "file"),
+                    "mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024) or 1,
+                }
+            }
         )
     data = upload.read()
     try:
@@ -49,7 +54,10 @@ def clean_image(upload, field="photos"):
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise ValidationError(
-            {field: _("%(name)s is not a JPEG, PNG or WebP image.") % {"name": getattr(upload, "name", "file")}}
+            {
+                field: _("%(name)s is not a JPEG, PNG or WebP image.")
+                % {"name": getattr(upload, "name", "file")}
+            }
         ) from None
     content_type, ext = ALLOWED_FORMATS[fmt]
     return ContentFile(out.getvalue(), name=f"photo.{ext}"), content_type, image.width, image.height, gps
@@ -95,8 +103,15 @@ def store_upload(case, upload, *, kind, user=None, event=None, public=True, clea
 
     content, content_type, width, height, _gps = cleaned or clean_image(upload)
     attachment = Attachment(
-        case=case, event=event, kind=kind, content_type=content_type, size=content.size, width=width,
-        height=height, uploaded_by=user, is_public=public,
+        case=case,
+        event=event,
+        kind=kind,
+        content_type=content_type,
+        size=content.size,
+        width=width,
+        height=height,
+        uploaded_by=user,
+        is_public=public,
     )
     attachment.file.save(content.name, content, save=False)
     attachment.save()
