@@ -178,6 +178,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "HazardStatusEnum": "firegrid.hazards.choices.CaseStatus",
+        "HazardChannelEnum": "firegrid.hazards.choices.Channel",
+        "HazardSourceEnum": "firegrid.hazards.choices.Source",
+        "HazardLevelEnum": "firegrid.hazards.choices.Level",
+        "HazardCloseReasonEnum": "firegrid.hazards.choices.CloseReason",
+        "SeverityEnum": "firegrid.inspections.choices.Severity",
+    },
 }
 
 # "双随机、一公开": results of a draw are published within this many working days.

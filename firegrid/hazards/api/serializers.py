@@ -9,6 +9,9 @@ from firegrid.places.models import Place
 
 
 class HazardCategorySerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+
     class Meta:
         model = HazardCategory
         fields = [
@@ -62,7 +65,7 @@ class HazardEventSerializer(serializers.ModelSerializer):
             "attachments",
         ]
 
-    def get_attachments(self, event):
+    def get_attachments(self, event) -> list[int]:
         return [a.pk for a in event.attachments.all()]
 
 
@@ -123,7 +126,7 @@ class HazardCaseSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_overdue(self, case):
+    def get_overdue(self, case) -> bool:
         return case.is_overdue()
 
     def to_representation(self, case):
