@@ -1,0 +1,83 @@
+"""A member of the public reports a hazard from a phone (Debian's Chromium through Playwright)."""
+
+import os
+
+import pytest
+from django.core.cache import cache
+from PIL import Image
+
+from firegrid.hazards.choices import Channel
+from firegrid.hazards.models import Attachment, HazardCase
+from firegrid.org.testing import build_world
+
+pytestmark = pytest.mark.browser
+SCREENSHOT_DIR = os.environ.get("FIREGRID_SCREENSHOTS")  # set to keep screenshots for a look
+
+
+def shot(page, name):
+    if SCREENSHOT_DIR:
+        page.screenshot(path=os.path.join(SCREENSHOT_DIR, f"{name}.png"), full_page=True)
+
+
+def assert_fits_phone(page):
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"{page.url} is {width}px wide on a 390px phone"
+
+
+@pytest.fixture
+def live_world(transactional_db, settings, tmp_path):
+    settings.AXES_ENABLED = False
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    return build_world()
+
+
+def test_public_reports_a_hazard_from_a_place_code_on_the_phone(
+    live_server, live_world, phone_page, tmp_path
+):
+    page = phone_page
+    shop = live_world.shop_a
+    photo = tmp_path / "exit.jpg"
+    Image.new("RGB", (120, 90), (200, 50, 40)).save(photo, format="JPEG")
+
+    page.goto(f"{live_server.url}/q/{shop.code}/")
+    page.click(f"a[href^='/report/?place={shop.code}']")
+    page.wait_for_url("**/report/?place=*")
+    assert shop.name in page.content()
+    assert_fits_phone(page)
+    shot(page, "public-report-form")
+
+    page.locator("input[name=category][value=living_in_workplace]").check()
+    page.fill("textarea[name=description]", "店铺后面有人住宿，安全出口被货物堵住。")
+    page.set_input_files("input[name=photos]", str(photo))
+    page.check("input[name=anonymous]")
+    assert not page.locator("#contact-fields").is_visible()  # anonymous hides the contact fields
+    honeypot = page.locator("input[name=website]").bounding_box()
+    assert honeypot is None or honeypot["x"] + honeypot["width"] <= 0  # the honeypot is off screen
+    with page.expect_navigation():
+        page.click("button.report-submit")
+    page.wait_for_url("**/track/*/?new=1")
+
+    case = HazardCase.objects.get()
+    assert case.channel == Channel.PLACE_CODE and case.place_id == shop.pk and case.anonymous
+    assert page.locator("#tracking-code").inner_text().strip() == case.tracking_code
+    assert page.locator(".tracking-new").is_visible()
+    photo_row = Attachment.objects.get(case=case)
+    image = page.locator(f"img[src$='/photo/{photo_row.pk}/']")
+    image.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+    assert_fits_phone(page)
+    shot(page, "public-track")
+
+
+def test_report_form_without_a_place_fits_the_phone(live_server, live_world, phone_page):
+    page = phone_page
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": 28.05, "longitude": 106.05, "accuracy": 15})
+    page.goto(f"{live_server.url}/report/")
+    assert_fits_phone(page)
+    page.click("#use-location")
+    page.wait_for_function("() => document.querySelector('input[name=lat]').value !== ''")
+    assert page.locator("input[name=lat]").input_value() == "28.050000"
+    assert page.locator("input[name=lng]").input_value() == "106.050000"
+    assert_fits_phone(page)
