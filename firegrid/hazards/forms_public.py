@@ -62,7 +62,7 @@ class PublicReportForm(forms.Form):
     )
     photos = MultiplePhotoField(
         label=_("Photos"),
-        widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+        widget=MultipleFileInput(attrs={"accept": "image/*"}),  # camera or gallery (a geotagged photo)
     )
     place = forms.CharField(required=False, widget=forms.HiddenInput)
     lat = forms.FloatField(
