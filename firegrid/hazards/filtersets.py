@@ -1,0 +1,87 @@
+"""Filters of hazard case lists: the staff list page and its xlsx ledger share one FilterSet."""
+
+import django_filters as filters
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from firegrid.hazards.choices import CaseStatus, Channel, Level, Severity, Source
+from firegrid.hazards.models import HazardCase, HazardCategory
+from firegrid.org.forms import CodeInput
+from firegrid.org.models import Region
+
+REGION_SUGGESTIONS = 300
+
+
+# open / closed / overdue: the three questions a list of cases is asked most
+STATE_CHOICES = [("open", _("Open")), ("closed", _("Closed or rejected")), ("overdue", _("Overdue"))]
+
+
+class HazardCaseFilter(filters.FilterSet):
+    q = filters.CharFilter(method="filter_search", label=_("Search"))
+    state = filters.ChoiceFilter(
+        choices=STATE_CHOICES, method="filter_state", label=_("Open or closed"), empty_label=_("Any")
+    )
+    status = filters.ChoiceFilter(choices=CaseStatus.choices, label=_("Status"), empty_label=_("Any"))
+    severity = filters.ChoiceFilter(choices=Severity.choices, label=_("Severity"), empty_label=_("Any"))
+    level = filters.ChoiceFilter(choices=Level.choices, label=_("Held at"), empty_label=_("Any"))
+    category = filters.ModelChoiceFilter(
+        queryset=HazardCategory.objects.all(), to_field_name="code", label=_("Category"), empty_label=_("Any")
+    )
+    source = filters.ChoiceFilter(choices=Source.choices, label=_("Source"), empty_label=_("Any"))
+    channel = filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"), empty_label=_("Any"))
+    region = filters.CharFilter(method="filter_region", label=_("Region code"), widget=CodeInput)
+
+    class Meta:
+        model = HazardCase
+        fields = ["q", "state", "status", "severity", "level", "category", "source", "channel", "region"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        widget = self.form.fields["region"].widget
+        user = getattr(self.request, "user", None)
+        if user is not None:
+            # the widest regions first: a district admin gets streets, a grid worker their grid
+            regions = Region.objects.restrict(user).order_by(Length("path"), "path")[:REGION_SUGGESTIONS]
+            widget.choices = [(r.code, f"{r.name} ({r.get_level_display()})") for r in regions]
+        widget.attrs["placeholder"] = "T501"
+        self.form.fields["q"].widget.attrs.update(
+            {"type": "search", "placeholder": _("Tracking code, notice number or words of the description")}
+        )
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        code = value.upper().replace(" ", "")
+        return queryset.filter(
+            Q(description__icontains=value)
+            | Q(tracking_code=code)
+            | Q(notice_number=value)
+            | Q(external_ref=value)
+            | Q(address__icontains=value)
+            | Q(place__name__icontains=value)
+        )
+
+    def filter_state(self, queryset, name, value):
+        if value == "open":
+            return queryset.open()
+        if value == "closed":
+            return queryset.closed()
+        if value == "overdue":
+            return queryset.overdue(timezone.now())
+        return queryset
+
+    def filter_region(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        region = Region.objects.filter(code=value).only("path").first()
+        return queryset.filter(region__path__startswith=region.path) if region else queryset.none()
+
+    @property
+    def active_count(self):
+        """How many filters besides the search box are set (the filter panel opens when any is)."""
+        data = self.form.data if self.is_bound else {}
+        return sum(1 for name in self.filters if name != "q" and data.get(name) not in (None, ""))

@@ -1,0 +1,229 @@
+"""Staff pages of hazard cases: the scoped list, recording a case, the case with its timeline and
+the forms of the steps the user may take, and the case's files (served only to those who may see them)."""
+
+import mimetypes
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View, generic
+
+from firegrid.core import views as scoped
+from firegrid.core.roles import Role
+from firegrid.core.scoping import user_scope
+from firegrid.hazards import reports
+from firegrid.hazards.choices import Channel, CloseReason, EventKind, Level, Severity, Source
+from firegrid.hazards.filtersets import HazardCaseFilter
+from firegrid.hazards.forms import CaseReportForm
+from firegrid.hazards.models import STAFF_ROLES, Attachment, AttachmentKind, HazardCase
+from firegrid.hazards.privacy import may_see_reporter
+from firegrid.hazards.views.steps import offered_steps, put_errors
+from firegrid.org.views.base import FilteredListMixin
+
+
+def is_staff_viewer(user):
+    """Staff see the whole timeline; a unit owner sees what the public sees of their own place."""
+    scope = user_scope(user)
+    return scope.superuser or bool(scope.roles & STAFF_ROLES)
+
+
+def may_record(user):
+    return is_staff_viewer(user) and user_scope(user).user_id is not None
+
+
+class CaseListView(FilteredListMixin, scoped.ScopedListView):
+    model = HazardCase
+    filterset_class = HazardCaseFilter
+    template_name = "hazards/case_list.html"
+    context_object_name = "cases"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("category", "place", "region")
+            .order_by("-created_at", "-id")
+        )
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(**kwargs) | {
+            "can_add": may_record(self.request.user),
+            "filter_query": query.urlencode(),
+            "now": timezone.now(),
+        }
+
+
+class CaseCreateView(LoginRequiredMixin, generic.FormView):
+    """Record a case found by staff or received by phone; the service locates and stores it."""
+
+    form_class = CaseReportForm
+    template_name = "hazards/case_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not may_record(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"user": self.request.user}
+
+    def get_initial(self):
+        initial = {"channel": Channel.STAFF}
+        if self.request.GET.get("place"):
+            initial["place_code"] = self.request.GET["place"][:20]
+        return initial
+
+    def source(self, channel):
+        """Calls to the hotlines come from the public; what staff find is a patrol's or a department's."""
+        if channel != Channel.STAFF:
+            return Source.PUBLIC
+        roles = user_scope(self.request.user).roles
+        return Source.DEPARTMENT if roles and roles <= {Role.DEPT_STAFF} else Source.PATROL
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        user = self.request.user
+        try:
+            with transaction.atomic():
+                case = reports.report(
+                    description=data["description"],
+                    category=data["category"],
+                    place=data.get("place_code"),
+                    lat=data.get("lat"),
+                    lng=data.get("lng"),
+                    address=data.get("address", ""),
+                    photos=data.get("photos") or (),
+                    source=self.source(data["channel"]),
+                    channel=data["channel"],
+                    actor=user,
+                    anonymous=data.get("anonymous", False),
+                    reporter_name=data.get("reporter_name", ""),
+                    reporter_phone=data.get("reporter_phone", ""),
+                    reporter_email=data.get("reporter_email", ""),
+                    external_ref=data.get("external_ref", ""),
+                )
+                if not HazardCase.objects.restrict(user).filter(pk=case.pk).exists():
+                    raise ValidationError({"location": _("That location is outside your jurisdiction.")})
+        except ValidationError as exc:
+            put_errors(form, _rename(exc))
+            return self.form_invalid(form)
+        messages.success(self.request, _("Case %(code)s recorded.") % {"code": case.tracking_code})
+        return HttpResponseRedirect(reverse("hazards:detail", args=[case.pk]))
+
+
+def _rename(exc):
+    """The service's field names onto the form's ("location" is where the place code goes)."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    names = {"location": "place_code", "place": "place_code"}
+    return ValidationError({names.get(k, k): v for k, v in exc.error_dict.items()})
+
+
+def event_details(event):
+    """Short lines saying what an event carried: deadline, notice, levels, department…"""
+    data = event.data or {}
+    lines = []
+    if event.kind == EventKind.REPORTED and data.get("channel"):
+        channel = data["channel"]
+        label = Channel(channel).label if channel in Channel.values else channel
+        lines.append(_("Channel: %(c)s") % {"c": label})
+    if event.kind == EventKind.CONFIRMED and data.get("severity") in Severity.values:
+        lines.append(Severity(data["severity"]).label)
+    if data.get("notice_number"):
+        lines.append(_("Notice No. %(n)s") % {"n": data["notice_number"]})
+    if data.get("deadline"):
+        lines.append(_("Rectify by %(d)s") % {"d": data["deadline"]})
+    if event.kind == EventKind.ESCALATED and data.get("to_level") in Level.values:
+        levels = [Level(data[k]).label for k in ("from_level", "to_level") if data.get(k) in Level.values]
+        lines.append(" → ".join(str(level) for level in levels))
+    if data.get("department_name"):
+        lines.append(_("Department: %(d)s") % {"d": data["department_name"]})
+    if data.get("checkin_due"):
+        lines.append(_("Check in by %(d)s") % {"d": data["checkin_due"][:10]})
+    if event.kind == EventKind.SUPERVISED and data.get("due"):
+        lines.append(_("Supervision deadline %(d)s") % {"d": data["due"][:10]})
+    if data.get("close_reason") in CloseReason.values:
+        lines.append(CloseReason(data["close_reason"]).label)
+    if event.kind == EventKind.SEVERITY and data.get("to") in Severity.values:
+        lines.append(Severity(data["to"]).label)
+    if event.kind == EventKind.CHECKED_IN and data.get("late"):
+        lines.append(_("late"))
+    if event.kind == EventKind.OVERDUE and data.get("due"):
+        lines.append(_("was due %(d)s") % {"d": data["due"][:16].replace("T", " ")})
+    return [str(line) for line in lines]
+
+
+class CaseDetailView(scoped.ScopedDetailView):
+    model = HazardCase
+    template_name = "hazards/case_detail.html"
+    context_object_name = "case"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related(
+                "category", "place", "region", "department", "reporter", "duplicate_of", "finding__inspection"
+            )
+        )
+
+    def get_context_data(self, bound_step=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        case, user = self.object, self.request.user
+        staff = is_staff_viewer(user)
+        attachments = Attachment.objects.order_by("id")
+        events = case.events.select_related("actor").prefetch_related(
+            Prefetch("attachments", queryset=attachments if staff else attachments.filter(is_public=True))
+        )
+        if not staff:
+            events = events.filter(is_public=True)
+        timeline = [(event, event_details(event)) for event in events]
+        photos = case.attachments.filter(kind=AttachmentKind.PHOTO)
+        if not staff:
+            photos = photos.filter(is_public=True)
+        steps = offered_steps(case, user, bound=bound_step)
+        region = case.region
+        return context | {
+            "show_reporter": may_see_reporter(user, case),
+            "timeline": timeline,
+            "photos": list(photos),
+            "primary_steps": [(s, f) for s, f in steps if s.primary],
+            "other_steps": [(s, f) for s, f in steps if not s.primary],
+            "bound_step": bound_step[0] if bound_step else None,
+            "is_overdue": case.is_overdue(),
+            "street": region.street,
+            "staff_view": staff,
+            "has_notice": bool(case.notice_number),
+        }
+
+
+class AttachmentView(LoginRequiredMixin, View):
+    """A case's photo or document, for those who may see the case (media are not public)."""
+
+    def get(self, request, pk, file_pk):
+        case = get_object_or_404(HazardCase.objects.restrict(request.user), pk=pk)
+        files = (
+            case.attachments.all()
+            if is_staff_viewer(request.user)
+            else case.attachments.filter(is_public=True)
+        )
+        attachment = get_object_or_404(files, pk=file_pk)
+        try:
+            handle = attachment.file.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        content_type = attachment.content_type or mimetypes.guess_type(attachment.file.name)[0]
+        response = FileResponse(handle, content_type=content_type or "application/octet-stream")
+        response["Cache-Control"] = "private, max-age=3600"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
