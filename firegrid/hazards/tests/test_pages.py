@@ -394,6 +394,8 @@ def test_internal_events_are_for_staff_only(client, world, cases):
     client.force_login(world.unit_owner)
     page = body(client.get(url("detail", case.pk)))
     assert "内部备注" not in page and "安全出口" in page
+    step(client, case, "comment", {"note": "我已联系物业"})  # the owner sees their own note
+    assert "我已联系物业" in body(client.get(url("detail", case.pk)))
 
 
 def test_photos_are_served_to_those_in_scope(client, world, make_case):

@@ -61,6 +61,11 @@ def test_grid_worker_confirms_and_orders_on_the_phone(live_server, live_world, p
     page.screenshot(path=str(tmp_path / "hazard-ordered.png"), full_page=True)
     assert (tmp_path / "hazard-ordered.png").stat().st_size > 0
 
+    for name, path in (("list", "/hazards/?state=open&severity=general"), ("new", "/hazards/new/")):
+        page.goto(f"{live_server.url}{path}")
+        assert_fits_phone(page)
+        page.screenshot(path=str(tmp_path / f"hazard-{name}.png"), full_page=True)
+
     # the database only once the browser is idle: the live server shares SQLite's connection
     case = HazardCase.objects.get(pk=case.pk)
     assert case.status == CaseStatus.ORDERED and case.responsible_party == "张老板"

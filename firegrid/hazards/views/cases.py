@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -186,7 +186,8 @@ class CaseDetailView(scoped.ScopedDetailView):
             Prefetch("attachments", queryset=attachments if staff else attachments.filter(is_public=True))
         )
         if not staff:
-            events = events.filter(is_public=True)
+            # what the public sees, and what they wrote themselves
+            events = events.filter(Q(is_public=True) | Q(actor=user))
         timeline = [(event, event_details(event)) for event in events]
         photos = case.attachments.filter(kind=AttachmentKind.PHOTO)
         if not staff:
