@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "firegrid.places",
     "firegrid.inspections",
     "firegrid.hazards",
+    "firegrid.iot",
 ]
 
 MIDDLEWARE = [
@@ -212,6 +213,18 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 8 * 1024 * 1024, minimum=1024)
 UPLOAD_MAX_PHOTOS = env_int("UPLOAD_MAX_PHOTOS", 4, minimum=1)
 # Open311 GeoReport v2: the jurisdiction_id this server answers to.
 OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", "firegrid")
+
+# IoT ingest (firegrid/iot): the broker, message limits and alarm behaviour.
+MQTT_URL = env_str("MQTT_URL", "mqtt://127.0.0.1:1883")
+MQTT_TOPIC = env_str("MQTT_TOPIC", "firegrid/v1/+/up")
+MQTT_SHARED_GROUP = env_str("MQTT_SHARED_GROUP", "firegrid")  # empty: a plain subscription
+IOT_MAX_MESSAGE_BYTES = env_int("IOT_MAX_MESSAGE_BYTES", 16 * 1024, minimum=256)
+IOT_MAX_BATCH_BYTES = env_int("IOT_MAX_BATCH_BYTES", 1024 * 1024, minimum=1024)
+IOT_MAX_BATCH_MESSAGES = env_int("IOT_MAX_BATCH_MESSAGES", 500, minimum=1)
+IOT_MAX_FUTURE_SECONDS = env_int("IOT_MAX_FUTURE_SECONDS", 300, minimum=0)
+IOT_MAX_AGE_DAYS = env_int("IOT_MAX_AGE_DAYS", 30, minimum=1)
+IOT_OFFLINE_FACTOR = env_int("IOT_OFFLINE_FACTOR", 3, minimum=1)
+IOT_FLAP_SECONDS = env_int("IOT_FLAP_SECONDS", 300, minimum=0)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "firegrid@localhost")

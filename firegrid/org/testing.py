@@ -61,6 +61,7 @@ def ensure_reference_data():
     """Rule sets and checklists come with migrations; transactional tests flush them, so restore them."""
     from firegrid.hazards.categories import sync_categories
     from firegrid.inspections.actions import sync_shipped_checklists
+    from firegrid.iot.rules import sync_alarm_rules
     from firegrid.places.actions import new_ruleset_version, read_rules_file
     from firegrid.places.models import GradingRuleSet
 
@@ -68,6 +69,7 @@ def ensure_reference_data():
         new_ruleset_version(read_rules_file())
     sync_shipped_checklists()
     sync_categories()
+    sync_alarm_rules()
 
 
 def build_world():
