@@ -177,6 +177,8 @@ def test_patrol_through_the_pages(client, world):
     assert "too few exits" in page  # the element's text in the current language
     assert "5.3.3d" in page and "0 counted, 6 needed" in page  # the counting rule of an "other" place
     assert "后门上锁" in page and photo_url in page
+    case = hazard.case  # the finding opened a hazard case, linked from the inspection
+    assert f'href="/hazards/{case.pk}/"' in page and case.tracking_code in page
     assert "decision_form" not in detail.context  # a grid worker does not decide
     assert client.get(url("form", inspection.pk)).status_code == 302  # submitted: to the detail
     client.force_login(world.grid_worker_b)

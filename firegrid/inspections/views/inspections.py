@@ -90,7 +90,7 @@ class InspectionDetailView(scoped.ScopedDetailView):
             "answered": len(answers),
             "item_total": item_count(inspection),
             "proposal": explain(inspection.determination),
-            "hazards": inspection.hazards.select_related("answer"),
+            "hazards": inspection.hazards.select_related("answer", "case"),
             "inspectors": list(inspection.inspectors.all()),
             "is_inspector": inspection.inspectors.filter(pk=user.pk).exists(),
         }
