@@ -99,12 +99,14 @@ def _insert_messages(rows):
             chunk = rows[start : start + 500]
             placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
             params = []
+            # Django's own text form (UTC, space-separated), so range lookups and Trunc compare right
+            adapt = connection.ops.adapt_datetimefield_value
             for device_id, message_id, ts, received_at, values, events in chunk:
                 params += [
                     device_id,
                     message_id,
-                    ts.isoformat(),
-                    received_at.isoformat(),
+                    adapt(ts),
+                    adapt(received_at),
                     json.dumps(values),
                     json.dumps(events),
                 ]
