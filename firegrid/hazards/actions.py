@@ -16,7 +16,7 @@ from firegrid.core.roles import DISTRICT_WIDE, Role
 from firegrid.core.scoping import user_scope
 from firegrid.hazards import deadlines
 from firegrid.hazards.choices import OPEN_STATUSES, CaseStatus, CloseReason, EventKind, Level, Severity
-from firegrid.hazards.models import AttachmentKind, HazardCase, HazardEvent
+from firegrid.hazards.models import AttachmentKind, HazardCase, HazardEvent, NoticeSequence
 from firegrid.places.choices import Authority
 
 GRID_HANDLERS = frozenset({Role.GRID_WORKER, Role.COMMUNITY_MEMBER})
@@ -269,7 +269,7 @@ def order(
         "responsible_phone": responsible_phone
         or case.responsible_phone
         or (case.place.responsible_phone if case.place_id else ""),
-        "notice_number": case.notice_number or f"{today.year}-{case.pk:06d}",
+        "notice_number": case.notice_number or NoticeSequence.next_number(case.street_code, today.year),
     }
     return _move(
         case,

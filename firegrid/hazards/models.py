@@ -79,7 +79,14 @@ class HazardCaseQuerySet(RestrictedQuerySet):
         return self.exclude(status__in=OPEN_STATUSES)
 
     def overdue(self, now=None):
-        return self.open().filter(step_due__lt=now or timezone.now())
+        """Open cases with a late step: the current one, a department's check-in, or the district's
+        supervision deadline."""
+        now = now or timezone.now()
+        return self.open().filter(
+            models.Q(step_due__lt=now)
+            | models.Q(department__isnull=False, checked_in_at__isnull=True, checkin_due__lt=now)
+            | models.Q(supervision_due__lt=now)
+        )
 
     def public(self):
         return self.filter(is_public=True)
@@ -235,7 +242,20 @@ class HazardCase(models.Model):
         return self.status in OPEN_STATUSES
 
     def is_overdue(self, now=None):
-        return self.is_open and self.step_due is not None and self.step_due < (now or timezone.now())
+        now = now or timezone.now()
+        if not self.is_open:
+            return False
+        late_checkin = (
+            self.department_id and not self.checked_in_at and self.checkin_due and self.checkin_due < now
+        )
+        late_supervision = self.supervision_due is not None and self.supervision_due < now
+        return bool((self.step_due is not None and self.step_due < now) or late_checkin or late_supervision)
+
+    @property
+    def street_code(self):
+        """The street/town the case belongs to (second element of the region path)."""
+        parts = [p for p in self.region.path.split("/") if p]
+        return parts[1] if len(parts) > 1 else parts[0]
 
     @property
     def status_colour(self):
@@ -244,6 +264,29 @@ class HazardCase(models.Model):
     def clean(self):
         if not (self.description or "").strip():
             raise ValidationError({"description": _("Describe the hazard.")})
+
+
+class NoticeSequence(models.Model):
+    """Rectification notices are numbered per street/town and year: T501-2026-0007."""
+
+    street_code = models.CharField(max_length=40)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["street_code", "year"], name="notice_sequence_once")]
+
+    def __str__(self):
+        return f"{self.street_code}-{self.year}: {self.last}"
+
+    @classmethod
+    def next_number(cls, street_code, year):
+        """The next number, under a row lock so two orders at once never share one."""
+        cls.objects.get_or_create(street_code=street_code, year=year)
+        row = cls.objects.select_for_update().get(street_code=street_code, year=year)
+        row.last += 1
+        row.save(update_fields=["last"])
+        return f"{street_code}-{year}-{row.last:04d}"
 
 
 class HazardEvent(models.Model):

@@ -223,3 +223,15 @@ def test_case_version_rises_with_each_step(world, make_case):
     actions.confirm(case, actor=world.grid_worker_a)
     actions.order(case, actor=world.grid_worker_a)
     assert HazardCase.objects.get(pk=case.pk).version == 3
+
+
+def test_notices_are_numbered_per_street_and_year(world, make_case):
+    year = timezone.localdate().year
+    numbers = []
+    for place in (world.shop_a, world.hotel_b, world.shop_s2):
+        case = make_case(place=place)
+        actions.confirm(case, actor=world.district_admin)
+        actions.order(case, actor=world.district_admin)
+        case.refresh_from_db()
+        numbers.append(case.notice_number)
+    assert numbers == [f"T501-{year}-0001", f"T501-{year}-0002", f"T502-{year}-0001"]

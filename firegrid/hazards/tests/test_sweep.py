@@ -131,3 +131,22 @@ def test_the_command_prints_what_it_did(world, make_case, capsys):
     call_command("sweep_hazards")
     out = capsys.readouterr().out
     assert "overdue=1" in out and "reminded=1" in out
+
+
+def test_overdue_covers_late_check_ins_and_supervision(world, make_case):
+    checkin, supervised, fine = make_case(place=world.school_a), make_case(), make_case()
+    HazardCase.objects.filter(pk__in=[checkin.pk, supervised.pk, fine.pk]).update(step_due=later(365))
+    escalation.whistle(checkin, actor=world.street_officer, department=world.department, reason="x")
+    escalation.supervise(supervised, actor=world.district_admin, reason="x", due=later(1))
+    now = later(settings_days("checkin") + 2)
+    overdue = set(HazardCase.objects.overdue(now).values_list("pk", flat=True))
+    assert overdue == {checkin.pk, supervised.pk}
+    checkin.refresh_from_db()
+    fine.refresh_from_db()
+    assert checkin.is_overdue(now) and not fine.is_overdue(now)
+
+
+def settings_days(name):
+    from django.conf import settings
+
+    return settings.HAZARD_DEADLINE_DAYS[name]
