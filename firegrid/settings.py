@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "firegrid.inspections",
     "firegrid.hazards",
     "firegrid.iot",
+    "firegrid.dashboard",
 ]
 
 MIDDLEWARE = [

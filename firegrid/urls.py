@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
 
 from firegrid.core import views as core_views
+from firegrid.dashboard import urls as dashboard_urls
 
 api_v1 = [
     path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
@@ -17,6 +18,7 @@ api_v1 = [
     path("", include("firegrid.places.api.urls")),
     path("", include("firegrid.inspections.api.urls")),
     path("", include("firegrid.hazards.api.urls")),
+    path("", include(dashboard_urls.api_urlpatterns)),
 ]
 
 urlpatterns = [
@@ -32,6 +34,7 @@ urlpatterns = [
     path("open311/", include("firegrid.hazards.open311.urls")),
     path("", include("firegrid.hazards.urls_public")),
     path("", include("firegrid.hazards.urls_pages")),
+    path("", include("firegrid.dashboard.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

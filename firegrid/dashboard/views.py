@@ -1,0 +1,67 @@
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from firegrid.dashboard.kpis import dashboard
+from firegrid.dashboard.scope import chosen_region
+from firegrid.org.models import Region
+
+
+def _year(value):
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return None
+    return year if 2000 <= year <= 2100 else None
+
+
+class DashboardView(LoginRequiredMixin, TemplateView):
+    """The command view for the user's scope, with drill-down into the regions below."""
+
+    template_name = "dashboard/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        region, homes = chosen_region(self.request.user, self.request.GET.get("region"))
+        data = dashboard(self.request.user, region, year=_year(self.request.GET.get("year")))
+        ancestors = [
+            r
+            for r in Region.objects.filter(path__in=_prefixes(region.path)).order_by("path")
+            if any(r.path.startswith(h.path) for h in homes)
+        ]
+        return {
+            **super().get_context_data(**kwargs),
+            "data": data,
+            "region": region,
+            "homes": homes,
+            "breadcrumbs": ancestors,
+            "children": Region.objects.filter(parent=region).order_by("code")[:200],
+            "trend_labels": {
+                "hazards_reported": _("Hazards reported"),
+                "hazards_closed": _("Hazards closed"),
+                "inspections": _("Inspections"),
+                "alarms": _("Alarms"),
+            },
+        }
+
+
+def _prefixes(path):
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+class DashboardAPIView(APIView):
+    """The command view's figures for a region in your scope (default: your own)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("region", str, description="Region code inside your scope"),
+            OpenApiParameter("year", int, description="Year for coverage and yearly figures"),
+        ],
+        responses={200: dict},
+    )
+    def get(self, request):
+        region, _homes = chosen_region(request.user, request.query_params.get("region"))
+        return Response(dashboard(request.user, region, year=_year(request.query_params.get("year"))))
