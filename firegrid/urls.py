@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("firegrid.places.api.urls")),
     path("", include("firegrid.inspections.api.urls")),
     path("", include("firegrid.hazards.api.urls")),
+    path("", include("firegrid.iot.api.urls")),
     path("", include(dashboard_urls.api_urlpatterns)),
 ]
 
@@ -34,6 +35,7 @@ urlpatterns = [
     path("open311/", include("firegrid.hazards.open311.urls")),
     path("", include("firegrid.hazards.urls_public")),
     path("", include("firegrid.hazards.urls_pages")),
+    path("", include("firegrid.iot.urls_pages")),
     path("", include("firegrid.dashboard.urls")),
 ]
 if settings.DEBUG:

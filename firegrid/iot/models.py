@@ -71,6 +71,25 @@ class AlarmRule(AuditedModel):
     def __str__(self):
         return self.code
 
+    def clean(self):
+        """A threshold rule needs a threshold, and its clear level on the safe side of it (hysteresis)."""
+        from django.core.exceptions import ValidationError
+
+        if self.operator not in (Operator.ABOVE, Operator.BELOW):
+            return
+        if self.threshold is None:
+            raise ValidationError({"threshold": _("A threshold rule needs a threshold.")})
+        if self.clear_threshold is None:
+            return
+        if self.operator == Operator.ABOVE and self.clear_threshold > self.threshold:
+            raise ValidationError(
+                {"clear_threshold": _("An alarm above the threshold must clear at or below it.")}
+            )
+        if self.operator == Operator.BELOW and self.clear_threshold < self.threshold:
+            raise ValidationError(
+                {"clear_threshold": _("An alarm below the threshold must clear at or above it.")}
+            )
+
     @property
     def message(self):
         return self.message_en if (get_language() or "").startswith("en") else self.message_zh
