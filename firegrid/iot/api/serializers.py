@@ -1,9 +1,35 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from firegrid.core.api import FullCleanSerializerMixin, ScopedPrimaryKeyRelatedField
+from firegrid.iot.choices import AlarmEventKind, AlarmKind, AlarmStatus, DeviceKind, DeviceStatus, Operator
 from firegrid.iot.models import Alarm, AlarmEvent, AlarmRule, Device
 from firegrid.places.models import Place
+
+
+def enum_field(choices, component):
+    """A choice field documented as its own named enum: the IoT app's "kind"s and "status"es would
+    otherwise collide with each other's and other apps' in the schema."""
+    values = list(choices.values) if hasattr(choices, "values") else list(choices)
+
+    @extend_schema_field({"type": "string", "enum": values}, component_name=component)
+    class EnumField(serializers.ChoiceField):
+        def __init__(self, **kwargs):
+            super().__init__(choices=getattr(choices, "choices", values), **kwargs)
+
+    EnumField.__name__ = f"{component}Field"
+    return EnumField
+
+
+DeviceKindField = enum_field(DeviceKind, "IotDeviceKind")
+DeviceStatusField = enum_field(DeviceStatus, "IotDeviceStatus")
+AlarmKindField = enum_field(AlarmKind, "IotAlarmKind")
+AlarmStatusField = enum_field(AlarmStatus, "IotAlarmStatus")
+AlarmEventKindField = enum_field(AlarmEventKind, "IotAlarmEventKind")
+OperatorField = enum_field(Operator, "IotRuleOperator")
+ResultStatusField = enum_field(["accepted", "duplicate", "rejected"], "IotTelemetryStatus")
+BucketField = enum_field(["5m", "1h", "1d"], "IotHistoryBucket")
 
 # ---- telemetry (documentation of the batch; the pipeline checks each message itself) ----
 
@@ -25,7 +51,7 @@ class TelemetryBatchSerializer(serializers.Serializer):
 
 
 class TelemetryResultSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["accepted", "duplicate", "rejected"])
+    status = ResultStatusField()
     reason = serializers.CharField(required=False)
     detail = serializers.CharField(required=False)
 
@@ -57,6 +83,8 @@ def _check_thresholds(value):
 
 
 class DeviceSerializer(serializers.ModelSerializer):
+    kind = DeviceKindField()
+    status = DeviceStatusField(read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     place = ScopedPrimaryKeyRelatedField(
@@ -134,7 +162,7 @@ class HistoryBucketSerializer(serializers.Serializer):
 class HistorySerializer(serializers.Serializer):
     device = serializers.IntegerField()
     metric = serializers.CharField()
-    bucket = serializers.ChoiceField(choices=["5m", "1h", "1d"])
+    bucket = BucketField()
     since = serializers.DateTimeField()
     until = serializers.DateTimeField()
     buckets = HistoryBucketSerializer(many=True)
@@ -144,6 +172,7 @@ class HistorySerializer(serializers.Serializer):
 
 
 class AlarmEventSerializer(serializers.ModelSerializer):
+    kind = AlarmEventKindField(read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     actor = serializers.StringRelatedField()
 
@@ -153,11 +182,13 @@ class AlarmEventSerializer(serializers.ModelSerializer):
 
 
 class AlarmSerializer(serializers.ModelSerializer):
+    kind = AlarmKindField(read_only=True)
+    status = AlarmStatusField(read_only=True)
+    device_kind = DeviceKindField(source="device.kind", read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     device_ident = serializers.CharField(source="device.ident", read_only=True)
     device_name = serializers.CharField(source="device.name", read_only=True)
-    device_kind = serializers.CharField(source="device.kind", read_only=True)
     place_name = serializers.CharField(source="place.name", read_only=True, default=None)
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
@@ -225,6 +256,9 @@ class AlarmCaseSerializer(serializers.Serializer):
 
 
 class AlarmRuleSerializer(FullCleanSerializerMixin, serializers.ModelSerializer):
+    device_kind = DeviceKindField(read_only=True)
+    alarm_kind = AlarmKindField(read_only=True)
+    operator = OperatorField(read_only=True)
     message = serializers.CharField(read_only=True)
 
     class Meta:
