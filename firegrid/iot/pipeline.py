@@ -143,7 +143,15 @@ class AlarmBook:
             alarm.value = value if value is not None else alarm.value
             self.changed[alarm.pk] = alarm
             return alarm
-        recent = (
+        # cleared earlier in this batch: not saved yet, so the query below cannot see it
+        recent = next(
+            (
+                a
+                for a in self.changed.values()
+                if a.device_id == device.pk and a.code == code and a.status == AlarmStatus.CLEARED
+            ),
+            None,
+        ) or (
             Alarm.objects.filter(
                 device=device,
                 code=code,
