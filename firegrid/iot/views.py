@@ -7,7 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Q, Value, When
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -86,7 +86,19 @@ class LiveView(LoginRequiredMixin, generic.TemplateView):
         return super().get_context_data(**kwargs) | live_alarms_context(user) | live_devices_context(user)
 
 
-class LiveAlarmsPart(LoginRequiredMixin, generic.TemplateView):
+class PartMixin(LoginRequiredMixin):
+    """A part fetched by htmx: once the session has expired, send the whole page to the login form
+    instead of swapping the login page into the part."""
+
+    def handle_no_permission(self):
+        if getattr(self.request, "htmx", False):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = f"{reverse('login')}?next={reverse('iot:live')}"
+            return response
+        return super().handle_no_permission()
+
+
+class LiveAlarmsPart(PartMixin, generic.TemplateView):
     """The alarm part of the live view, fetched by htmx every few seconds."""
 
     template_name = "iot/partials/live_alarms.html"
@@ -95,7 +107,7 @@ class LiveAlarmsPart(LoginRequiredMixin, generic.TemplateView):
         return super().get_context_data(**kwargs) | live_alarms_context(self.request.user)
 
 
-class LiveDevicesPart(LoginRequiredMixin, generic.TemplateView):
+class LiveDevicesPart(PartMixin, generic.TemplateView):
     template_name = "iot/partials/live_devices.html"
 
     def get_context_data(self, **kwargs):

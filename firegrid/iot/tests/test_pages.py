@@ -30,12 +30,10 @@ def test_the_live_view_shows_fire_first_and_polls_its_parts(client, world, alarm
     body = response.content.decode()
     assert 'hx-get="/iot/live/alarms/"' in body and 'hx-trigger="every 5s"' in body
     assert 'hx-get="/iot/live/devices/"' in body
-    assert body.index('data-alarm="%d"' % alarms["shop_a"].pk) < body.index(
-        'data-alarm="%d"' % alarms["hotel_b"].pk
-    )
-    assert 'data-alarm="%d"' % alarms["shop_s2"].pk not in body
+    first, second, other = (f'data-alarm="{alarms[n].pk}"' for n in ("shop_a", "hotel_b", "shop_s2"))
+    assert body.index(first) < body.index(second) and other not in body  # fire first, scoped
     assert "smoke-shop_a" in body and "smoke-shop_s2" not in body
-    assert "/iot/alarms/%d/acknowledge/" % alarms["shop_a"].pk in body
+    assert f"/iot/alarms/{alarms['shop_a'].pk}/acknowledge/" in body
     assert 'href="/iot/"' in body  # the nav link
 
 
@@ -67,6 +65,8 @@ def test_the_live_parts_are_scoped(client, world, alarms, persona, seen):
 def test_live_view_needs_a_login(client, world):
     assert client.get("/iot/").status_code == 302
     assert client.get("/iot/live/alarms/").status_code == 302
+    part = client.get("/iot/live/devices/", headers={"HX-Request": "true"})  # the session ran out
+    assert part.status_code == 204 and part["HX-Redirect"].startswith("/accounts/login/")
 
 
 def test_a_new_alarm_appears_in_the_next_poll(client, world, alarms):
