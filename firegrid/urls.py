@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
 
 from firegrid.core import views as core_views
+from firegrid.dashboard import report_urls
 from firegrid.dashboard import urls as dashboard_urls
 
 api_v1 = [
@@ -20,6 +21,7 @@ api_v1 = [
     path("", include("firegrid.hazards.api.urls")),
     path("", include("firegrid.iot.api.urls")),
     path("", include(dashboard_urls.api_urlpatterns)),
+    path("", include(report_urls.api_urlpatterns)),
 ]
 
 urlpatterns = [
@@ -37,6 +39,7 @@ urlpatterns = [
     path("", include("firegrid.hazards.urls_pages")),
     path("", include("firegrid.iot.urls_pages")),
     path("", include("firegrid.dashboard.urls")),
+    path("", include(report_urls.urlpatterns)),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
