@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
 
 from firegrid.core import views as core_views
-from firegrid.dashboard import report_urls
+from firegrid.dashboard import map_urls, report_urls
 from firegrid.dashboard import urls as dashboard_urls
 
 api_v1 = [
@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("firegrid.hazards.api.urls")),
     path("", include("firegrid.iot.api.urls")),
     path("", include(dashboard_urls.api_urlpatterns)),
+    path("", include(map_urls.api_urlpatterns)),
     path("", include(report_urls.api_urlpatterns)),
 ]
 
@@ -39,6 +40,7 @@ urlpatterns = [
     path("", include("firegrid.hazards.urls_pages")),
     path("", include("firegrid.iot.urls_pages")),
     path("", include("firegrid.dashboard.urls")),
+    path("", include(map_urls.urlpatterns)),
     path("", include(report_urls.urlpatterns)),
 ]
 if settings.DEBUG:
