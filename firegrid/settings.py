@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "firegrid.inspections",
     "firegrid.hazards",
     "firegrid.iot",
+    "firegrid.facilities",
     "firegrid.dashboard",
 ]
 
@@ -214,6 +215,9 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 8 * 1024 * 1024, minimum=1024)
 UPLOAD_MAX_PHOTOS = env_int("UPLOAD_MAX_PHOTOS", 4, minimum=1)
 # Open311 GeoReport v2: the jurisdiction_id this server answers to.
 OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", "firegrid")
+# Public facilities: a place or grid with no working water source this close (metres) is a coverage gap
+# (default 150 m: hydrant protection radius of GB 50974, to be confirmed).
+FACILITY_COVERAGE_METRES = env_int("FACILITY_COVERAGE_METRES", 150, minimum=1)
 
 # IoT ingest (firegrid/iot): the broker, message limits and alarm behaviour.
 MQTT_URL = env_str("MQTT_URL", "mqtt://127.0.0.1:1883")

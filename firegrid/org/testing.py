@@ -59,6 +59,7 @@ def make_user(username, *, org_unit=None, roles=(), qualified=False):
 
 def ensure_reference_data():
     """Rule sets and checklists come with migrations; transactional tests flush them, so restore them."""
+    from firegrid.facilities.actions import ensure_facility_rules
     from firegrid.hazards.categories import sync_categories
     from firegrid.inspections.actions import sync_shipped_checklists
     from firegrid.iot.rules import sync_alarm_rules
@@ -70,6 +71,7 @@ def ensure_reference_data():
     sync_shipped_checklists()
     sync_categories()
     sync_alarm_rules()
+    ensure_facility_rules()
 
 
 def build_world():

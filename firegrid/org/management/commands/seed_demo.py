@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from firegrid.facilities.demo import seed_facilities
 from firegrid.hazards.demo import seed_cases
 from firegrid.org.compliance import district_compliance
 from firegrid.org.demo import DEMO_PASSWORD, DISTRICT_CODE, PERSONAS
@@ -59,10 +60,12 @@ class Command(BaseCommand):
             created = ensure_personas(today)
             places_line = seed_places(scale=scale, batch_size=batch_size, today=today)
             hazards_line = seed_cases()
+            facilities_line = seed_facilities(today)
         elapsed = time.monotonic() - started
         self.print_summary(today)
         self.stdout.write(places_line)
         self.stdout.write(hazards_line)
+        self.stdout.write(facilities_line)
         self.stdout.write(f"Done in {elapsed:.1f} s; {len(created)} demo login(s) created.")
         self.print_logins()
 
