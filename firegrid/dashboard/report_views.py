@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -160,6 +161,10 @@ def import_page(request):
 class ExchangeExportAPIView(APIView):
     """The registries of a region in your scope as a firegrid-registry v1 document."""
 
+    @extend_schema(
+        parameters=[OpenApiParameter("region", str, description="Region code inside your scope")],
+        responses={200: dict},
+    )
     def get(self, request):
         _region, data = _export(request.user, request.query_params.get("region"))
         return Response(data)
@@ -171,6 +176,11 @@ class ExchangeImportAPIView(APIView):
 
     parser_classes = [JSONParser, MultiPartParser]
 
+    @extend_schema(
+        parameters=[OpenApiParameter("dry_run", bool, description="Check only, write nothing")],
+        request=dict,
+        responses={200: dict, 400: dict},
+    )
     def post(self, request):
         if not exchange.writes_allowed(request.user):
             raise PermissionDenied
