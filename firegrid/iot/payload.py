@@ -98,6 +98,8 @@ def parse_obj(obj, device=None, now=None, raw_size=0):
         raise Rejected("bad_shape", "events must be short strings")
     if not values and not events and obj.get("heartbeat") is not True:
         raise Rejected("bad_shape", "a message carries values, events or heartbeat: true")
+    if "\x00" in device + message_id or any("\x00" in s for s in (*values, *events)):
+        raise Rejected("bad_shape", "text must not contain NUL characters")  # PostgreSQL cannot store them
     ts = _time(obj.get("ts"), now)
     return Parsed(
         device, message_id, ts, key, {k: float(v) for k, v in values.items()}, list(events), now, raw_size
