@@ -29,7 +29,8 @@ from .conftest import wait_for
 
 
 @pytest.fixture
-def world(shared_db):
+def live_world(shared_db):
+    """The test world committed where the ingest subprocess sees it."""
     return build_world()
 
 
@@ -62,17 +63,17 @@ def test_topic_pattern_takes_the_device_from_the_plus_level():
 
 
 def test_a_published_smoke_event_becomes_a_fire_alarm_and_sigterm_stops_cleanly(
-    world, mqtt_run, start_ingest
+    live_world, mqtt_run, start_ingest
 ):
     ingest = start_ingest()
-    device, key = make_device("smoke_detector", place=world.shop_a)
+    device, key = make_device("smoke_detector", place=live_world.shop_a)
     publish(mqtt_run, [(device.ident, message(key, events=["smoke"], message_id="s-1"))])
     alarm = wait_for(lambda: Alarm.objects.filter(device=device).first(), message="the fire alarm")
     assert (alarm.kind, alarm.status, alarm.code, alarm.place) == (
         "fire",
         "active",
         "smoke-alarm",
-        world.shop_a,
+        live_world.shop_a,
     )
     assert Message.objects.get(device=device).message_id == "s-1"
     device.refresh_from_db()
@@ -82,9 +83,9 @@ def test_a_published_smoke_event_becomes_a_fire_alarm_and_sigterm_stops_cleanly(
     assert "ingest stopped" in ingest.output() and "accepted=1" in ingest.output()
 
 
-def test_duplicate_message_ids_are_stored_once(world, mqtt_run, start_ingest):
+def test_duplicate_message_ids_are_stored_once(live_world, mqtt_run, start_ingest):
     start_ingest()
-    device, key = make_device("electrical_monitor", place=world.shop_a)
+    device, key = make_device("electrical_monitor", place=live_world.shop_a)
     raw = message(key, values={"residual_current_ma": 40}, message_id="dup-1")
     other = message(key, values={"residual_current_ma": 41}, message_id="dup-2")
     publish(mqtt_run, [(device.ident, raw), (device.ident, raw), (device.ident, other), (device.ident, raw)])
@@ -95,9 +96,11 @@ def test_duplicate_message_ids_are_stored_once(world, mqtt_run, start_ingest):
     ]
 
 
-def test_malformed_messages_are_counted_sampled_and_the_ingest_keeps_going(world, mqtt_run, start_ingest):
+def test_malformed_messages_are_counted_sampled_and_the_ingest_keeps_going(
+    live_world, mqtt_run, start_ingest
+):
     ingest = start_ingest()
-    device, key = make_device("electrical_monitor", place=world.shop_a)
+    device, key = make_device("electrical_monitor", place=live_world.shop_a)
     huge = b'{"id": "big", "pad": "' + b"x" * (10 * 1024 * 1024) + b'"}'
     publish(
         mqtt_run,
@@ -135,9 +138,9 @@ def test_malformed_messages_are_counted_sampled_and_the_ingest_keeps_going(world
     assert "ingest rejected reason=too_large" in ingest.output()
 
 
-def test_offline_after_silence_and_back_online_by_publishing(world, mqtt_run, start_ingest):
+def test_offline_after_silence_and_back_online_by_publishing(live_world, mqtt_run, start_ingest):
     start_ingest()
-    device, key = make_device("water_pressure", place=world.shop_a)
+    device, key = make_device("water_pressure", place=live_world.shop_a)
     publish(mqtt_run, [(device.ident, message(key, heartbeat=True))])
     wait_for(lambda: Device.objects.get(pk=device.pk).status == DeviceStatus.ONLINE, message="online")
     # silence: last heard longer ago than the heartbeat allows
@@ -176,9 +179,11 @@ def _stream(run, devices, per_device, stop_after=None):
     return publisher, thread, len(items)
 
 
-def test_killing_the_ingest_mid_stream_loses_nothing_and_duplicates_no_alarm(world, mqtt_run, start_ingest):
-    devices = [make_device("electrical_monitor", place=world.shop_a) for _ in range(5)]
-    devices += [make_device("smoke_detector", place=world.shop_a) for _ in range(5)]
+def test_killing_the_ingest_mid_stream_loses_nothing_and_duplicates_no_alarm(
+    live_world, mqtt_run, start_ingest
+):
+    devices = [make_device("electrical_monitor", place=live_world.shop_a) for _ in range(5)]
+    devices += [make_device("smoke_detector", place=live_world.shop_a) for _ in range(5)]
     first = start_ingest(args=["--batch", "50"])
     publisher, thread, total = _stream(mqtt_run, devices, 200)
     wait_for(lambda: Message.objects.count() >= 300, timeout=30, message="the first messages")
@@ -205,12 +210,12 @@ def test_killing_the_ingest_mid_stream_loses_nothing_and_duplicates_no_alarm(wor
     assert AlarmEvent.objects.filter(kind="raised").count() == len(devices)
 
 
-def test_two_ingest_processes_share_the_subscription(world, mqtt_run, start_ingest):
+def test_two_ingest_processes_share_the_subscription(live_world, mqtt_run, start_ingest):
     a = start_ingest("a")
     b = start_ingest("b")
     rows = [
         {"ident": d.ident, "kind": d.kind, "key": k}
-        for d, k in (make_device("electrical_monitor", place=world.shop_a) for _ in range(20))
+        for d, k in (make_device("electrical_monitor", place=live_world.shop_a) for _ in range(20))
     ]
     simulation = Simulation(
         [SimDevice(r["ident"], r["kind"], r["key"]) for r in rows],
@@ -280,3 +285,118 @@ def test_raise_clear_raise_in_one_batch_reopens_the_alarm(world):
     alarm = Alarm.objects.get(device=device)
     assert alarm.status == AlarmStatus.ACTIVE and alarm.flaps == 1
     assert list(alarm.events.values_list("kind", flat=True)) == ["raised", "cleared", "reopened"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"id": "a\u0000b", "values": {"x": 1}},
+        {"id": "n1", "events": ["sm\u0000oke"]},
+        {"id": "n2", "values": {"x\u0000y": 1}},
+    ],
+)
+def test_nul_characters_are_rejected_not_a_database_error(world, body):
+    # PostgreSQL text cannot hold NUL: these used to raise DataError in the middle of a batch
+    from firegrid.iot.pipeline import ingest
+
+    device, key = make_device("smoke_detector", place=world.shop_a)
+    raw = json.dumps(dict(body, key=key, ts=timezone.now().isoformat())).encode()
+    good = message(key, events=["smoke"])
+    assert [(r.status, r.reason) for r in ingest([(device.ident, raw), (device.ident, good)])] == [
+        ("rejected", "bad_shape"),
+        ("accepted", ""),
+    ]
+
+
+# The ingest runs in autocommit and closes broken connections: unit tests of it use transactional_db.
+
+
+class FakeClient:
+    def __init__(self):
+        self.acks = []
+
+    def ack(self, mid, qos):
+        self.acks.append(mid)
+
+
+def _ingestor(items):
+    from firegrid.iot.mqtt import Ingestor, Item
+
+    ingestor = Ingestor(client_id="unit", url="mqtt://127.0.0.1:1", topic="firegrid/v1/+/up", group="")
+    ingestor.client = FakeClient()
+    ingestor._connected, ingestor._generation = True, 1
+    return ingestor, [
+        Item(f"firegrid/v1/{ident}/up", raw, mid, 1, 1) for mid, (ident, raw) in enumerate(items, 1)
+    ]
+
+
+def test_a_database_outage_keeps_the_batch_unacknowledged_until_it_is_stored(
+    transactional_db, world, monkeypatch
+):
+    from django.db import OperationalError
+
+    from firegrid.iot import mqtt
+
+    device, key = make_device("smoke_detector", place=world.shop_a)
+    ingestor, items = _ingestor([(device.ident, message(key, events=["smoke"]))])
+    real, calls = mqtt.pipeline.ingest, []
+
+    def flaky(batch):
+        calls.append(list(ingestor.client.acks))
+        if len(calls) < 3:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(batch)
+
+    monkeypatch.setattr(mqtt.pipeline, "ingest", flaky)
+    monkeypatch.setattr(ingestor._stop, "wait", lambda delay: False)  # no real pause in the test
+    ingestor._process(items)
+    assert calls == [[], [], []]  # nothing acknowledged while the database was away
+    assert ingestor.client.acks == [1] and Message.objects.count() == 1
+    assert ingestor.totals["accepted"] == 1
+
+
+def test_stopping_during_an_outage_acknowledges_nothing(transactional_db, monkeypatch):
+    from django.db import OperationalError
+
+    from firegrid.iot import mqtt
+
+    ingestor, items = _ingestor([("x", b"{}")])
+    monkeypatch.setattr(
+        mqtt.pipeline, "ingest", lambda batch: (_ for _ in ()).throw(OperationalError("down"))
+    )
+    ingestor.stop()
+    ingestor._process(items)
+    assert ingestor.client.acks == [] and not ingestor.totals
+
+
+def test_a_message_that_breaks_the_pipeline_is_isolated_and_the_rest_stored(
+    transactional_db, world, monkeypatch
+):
+    from firegrid.iot import mqtt
+
+    device, key = make_device("electrical_monitor", place=world.shop_a)
+    batch = [(device.ident, message(key, values={"residual_current_ma": 10 + i})) for i in range(3)]
+    batch.insert(1, (device.ident, b"boom"))
+    ingestor, items = _ingestor(batch)
+    real = mqtt.pipeline.ingest
+
+    def buggy(pairs):
+        if any(raw == b"boom" for _, raw in pairs):
+            raise ZeroDivisionError("a bug")
+        return real(pairs)
+
+    monkeypatch.setattr(mqtt.pipeline, "ingest", buggy)
+    ingestor._process(items)
+    assert Message.objects.count() == 3
+    assert ingestor.client.acks == [1, 2, 3, 4]  # the broken one too, or it would block its slot forever
+    assert ingestor.totals["rejected:internal_error"] == 1 and ingestor.totals["accepted"] == 3
+
+
+def test_acknowledgements_of_an_earlier_connection_are_not_sent(transactional_db, world):
+    device, key = make_device("smoke_detector", place=world.shop_a)
+    ingestor, items = _ingestor([(device.ident, message(key, events=["smoke"], message_id="m"))] * 2)
+    items[0].generation = 0  # received before a reconnect: the broker redelivers it on the new one
+    items.append(type(items[0])("other/topic", b"{}", 9, 1, 1))
+    ingestor._process(items)
+    assert ingestor.client.acks == [2, 9]
+    assert ingestor.totals == {"received": 3, "accepted": 1, "duplicate": 1, "rejected:bad_topic": 1}
