@@ -13,10 +13,10 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
+import shapely
 from django.conf import settings
 from django.db.models import Count
 from shapely.geometry import Point, shape
-from shapely.ops import transform
 
 from firegrid.core.scoping import user_scope
 from firegrid.facilities.choices import WATER_SOURCE_KINDS, FacilityStatus
@@ -134,14 +134,10 @@ def place_gaps(user, distance_m=None, kinds=WATER_SOURCE_KINDS, places=None):
     return [PlaceGap(p, None) for p in places if index.nearest(p.lat, p.lng) is None]
 
 
-def _projector(lat0):
-    """Degrees → local metres around latitude lat0 (equirectangular; fine at grid scale)."""
-    kx = METRES_PER_DEGREE * math.cos(math.radians(lat0))
-
-    def project(x, y, z=None):
-        return x * kx, y * METRES_PER_DEGREE
-
-    return project
+def _scale(lat0):
+    """(metres per degree of longitude, of latitude) around latitude lat0 (equirectangular: fine at
+    grid scale)."""
+    return METRES_PER_DEGREE * math.cos(math.radians(lat0)), METRES_PER_DEGREE
 
 
 def grid_gaps(user, distance_m=None, kinds=WATER_SOURCE_KINDS, place_gap_list=None):
@@ -178,13 +174,13 @@ def grid_gaps(user, distance_m=None, kinds=WATER_SOURCE_KINDS, place_gap_list=No
     )
     gaps = []
     for grid in grids:
-        project = _projector((grid.min_lat + grid.max_lat) / 2)
-        polygon = transform(project, shape(grid.boundary))
+        kx, ky = _scale((grid.min_lat + grid.max_lat) / 2)
+        polygon = shapely.transform(shape(grid.boundary), lambda xy, kx=kx, ky=ky: xy * [kx, ky])
         dlat, dlng = degrees_for(distance_m, grid.max_lat)
         near = index.near_box(
             (grid.min_lat - dlat, grid.min_lng - dlng, grid.max_lat + dlat, grid.max_lng + dlng)
         )
-        covered = any(polygon.distance(Point(project(lng, lat))) <= distance_m for _pk, lat, lng in near)
+        covered = any(polygon.distance(Point(lng * kx, lat * ky)) <= distance_m for _pk, lat, lng in near)
         if not covered or uncovered.get(grid.pk):
             gaps.append(GridGap(grid, totals.get(grid.pk, 0), uncovered.get(grid.pk, 0), covered))
     return gaps

@@ -44,6 +44,30 @@ HEADER_FILL = PatternFill("solid", fgColor="EEF0F3")
 KEY_FONT = Font(color="6B7280", size=9)
 
 
+# The ledger is a Chinese document whatever the page language: the Chinese names of kinds and
+# statuses are part of its format (accepted on import, listed in the notes, written on export).
+KIND_ZH = {
+    "hydrant": "市政消火栓",
+    "pool": "消防水池",
+    "tank": "消防水箱",
+    "pipe_network": "消防给水管网",
+    "intake_point": "天然水源取水点",
+    "pump_room": "取水泵房",
+    "water_dock": "消防车取水码头",
+    "station_full_time": "政府专职消防站",
+    "station_volunteer": "志愿消防站",
+    "fire_lane": "消防车通道",
+    "small_engine_road": "小型消防车/消防摩托车通道",
+    "firebreak": "防火隔离带",
+    "lookout_tower": "火情瞭望塔",
+    "monitoring_post": "监测哨",
+    "checkpoint": "林区检查站",
+    "heli_water_point": "直升机取水点",
+    "helipad": "直升机停机坪",
+}
+STATUS_ZH = {"working": "完好", "damaged": "损坏", "missing": "缺失", "planned": "规划"}
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -122,6 +146,9 @@ class ImportResult:
 
 
 def _labels(choices, language):
+    if language == "zh-hans":
+        names = KIND_ZH if choices is FacilityKind else STATUS_ZH
+        return [names[code] for code, _label in choices.choices]
     with translation.override(language):
         return [str(label) for _code, label in choices.choices]
 
@@ -295,8 +322,9 @@ def _date(value):
 
 class RowReader:
     def __init__(self):
-        self.kinds = _choice_lookup(FacilityKind)
-        self.statuses = _choice_lookup(FacilityStatus)
+        self.kinds = _choice_lookup(FacilityKind) | {_fold(zh): code for code, zh in KIND_ZH.items()}
+        self.statuses = _choice_lookup(FacilityStatus) | {_fold(zh): code for code, zh in STATUS_ZH.items()}
+        self.statuses |= {_fold("正常"): "working", _fold("在用"): "working"}
 
     def read(self, column, raw):
         if column.type == "text":
@@ -468,8 +496,7 @@ def write_export(queryset, fileobj):
         + [cell(k, font=KEY_FONT) for k, _zh, _w in EXPORT_EXTRA]
     )
     names = [c.key for c in COLUMNS] + [k for k, _zh, _w in EXPORT_EXTRA]
-    kinds = {k: str(v) for k, v in FacilityKind.choices}
-    statuses = {k: str(v) for k, v in FacilityStatus.choices}
+    kinds, statuses = KIND_ZH, STATUS_ZH
     count = 0
     for row in queryset.values_list(*names).iterator(chunk_size=2000):
         record = dict(zip(names, row, strict=True))

@@ -95,6 +95,18 @@ class FacilitySerializer(FullCleanSerializerMixin, serializers.ModelSerializer):
             )
         return value
 
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        lat = attrs.get("lat", getattr(self.instance, "lat", None))
+        lng = attrs.get("lng", getattr(self.instance, "lng", None))
+        if lat is not None and lng is not None:
+            grid = Region.objects.locate(lat, lng)
+            user = self.context["request"].user
+            if grid is not None and not Region.objects.restrict(user, "change").filter(pk=grid.pk).exists():
+                message = _("The facility lies in %(grid)s, outside your jurisdiction.") % {"grid": grid}
+                raise serializers.ValidationError({"lat": [message], "lng": [message]})
+        return attrs
+
     def _save(self, instance, validated_data):
         for name, value in validated_data.items():
             setattr(instance, name, value)

@@ -47,6 +47,11 @@ class FacilityViewSet(ScopedModelViewSet):
     def get_queryset(self):
         return super().get_queryset().order_by("-id")
 
+    def create(self, request, *args, **kwargs):
+        if not may_write(request.user, Facility, "add"):
+            raise PermissionDenied(_("You may not register facilities."))
+        return super().create(request, *args, **kwargs)
+
     @extend_schema(request=s.FacilityCheckSerializer, responses=s.FacilityCheckSerializer(many=True))
     @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
     def checks(self, request, pk=None):
