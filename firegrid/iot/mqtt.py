@@ -192,7 +192,7 @@ class Ingestor:
         self.stats_every = stats_every
         self.max_messages = max_messages
         self.idle_exit = idle_exit
-        self.queue = queue.Queue()
+        self.queue = queue.Queue(maxsize=max(self.inflight, 2 * self.batch))
         self.subscribed = threading.Event()
         self._stop = threading.Event()
         self._lock = threading.Lock()  # generation and connected state, shared with the network thread
@@ -248,7 +248,16 @@ class Ingestor:
             topic = message.topic
         except UnicodeDecodeError:
             topic = ""
-        self.queue.put(Item(topic, message.payload, message.mid, message.qos, self._generation))
+        item = Item(topic, message.payload, message.mid, message.qos, self._generation)
+        # A full queue holds this thread, so paho stops reading and TCP pushes back on the broker
+        # (Mosquitto 2.0.11 was seen to send a resumed session's backlog beyond Receive Maximum).
+        while True:
+            try:
+                self.queue.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                if self._stop.is_set():
+                    return  # unacknowledged: the broker sends it again to this session
 
     def _make_client(self):
         client = mqtt.Client(
@@ -307,6 +316,7 @@ class Ingestor:
                 ):
                     break
         finally:
+            self._stop.set()
             self._flush()
             self._log_stats()
             self.client.disconnect()  # queued behind the acknowledgements, so they go out first

@@ -6,6 +6,7 @@ be shared with another process, so for these tests it is copied into a file (sql
 test's connection is pointed at that file; the in-memory database is kept open and put back after.
 """
 
+import getpass
 import os
 import pathlib
 import signal
@@ -54,6 +55,8 @@ def mosquitto(tmp_path_factory):
     config.write_text(
         f"listener {port} 127.0.0.1\n"
         "allow_anonymous true\n"
+        # run as root, mosquitto drops to the `mosquitto` user, which cannot write to pytest's tmp dir
+        f"user {getpass.getuser()}\n"
         "persistence true\n"
         f"persistence_location {folder}/\n"
         # an ingest restarting under load must find every message queued for its session
