@@ -188,6 +188,9 @@ SPECTACULAR_SETTINGS = {
         "HazardLevelEnum": "firegrid.hazards.choices.Level",
         "HazardCloseReasonEnum": "firegrid.hazards.choices.CloseReason",
         "SeverityEnum": "firegrid.inspections.choices.Severity",
+        "FacilityStatusEnum": "firegrid.facilities.choices.FacilityStatus",
+        "FacilityPlanStatusEnum": "firegrid.facilities.choices.PlanStatus",
+        "FacilityPolicyStatusEnum": "firegrid.facilities.choices.PolicyStatus",
     },
 }
 

@@ -52,7 +52,17 @@ class FacilityViewSet(ScopedModelViewSet):
             raise PermissionDenied(_("You may not register facilities."))
         return super().create(request, *args, **kwargs)
 
-    @extend_schema(request=s.FacilityCheckSerializer, responses=s.FacilityCheckSerializer(many=True))
+    @extend_schema(
+        methods=["GET"],
+        operation_id="facilities_checks_of_facility",
+        responses=s.FacilityCheckSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        operation_id="facilities_record_check",
+        request=s.FacilityCheckSerializer,
+        responses=s.FacilityCheckSerializer,
+    )
     @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
     def checks(self, request, pk=None):
         """GET: the facility's check and maintenance records. POST: record a check (multipart for a

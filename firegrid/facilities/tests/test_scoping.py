@@ -119,3 +119,12 @@ def test_a_new_facility_from_another_street_is_not_written(facilities):
     # the service itself does not scope; the API and pages check the saved row is writable
     facility = make_facility("沙溪二号", "hydrant", 28.04, 106.54)
     assert facility.region == facilities.grid_s2
+
+
+def test_the_map_registry_draws_the_facility_layers(world):
+    from firegrid.dashboard.map_layers import page_layers
+
+    layers = {layer["name"]: layer for layer in page_layers()}
+    assert layers["facilities"]["url"] == "/api/v1/facilities/geojson/"
+    assert layers["facilities"]["style"]["colour_by"] == "status"
+    assert layers["water_gaps"]["url"] == "/api/v1/facilities/coverage/geojson/"
