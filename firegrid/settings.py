@@ -216,6 +216,10 @@ HAZARD_NOTIFIERS = env_list("HAZARD_NOTIFIERS", ["firegrid.hazards.notify.EmailN
 PUBLIC_REPORTS_PER_HOUR = env_int("PUBLIC_REPORTS_PER_HOUR", 10, minimum=1)
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 8 * 1024 * 1024, minimum=1024)
 UPLOAD_MAX_PHOTOS = env_int("UPLOAD_MAX_PHOTOS", 4, minimum=1)
+# Reporters in the loop: open cases of the same category this close (metres) are offered as possible
+# duplicates while reporting; a reporter may say "not fixed" this many days after a case is closed.
+DUPLICATE_RADIUS_METRES = env_int("DUPLICATE_RADIUS_METRES", 50, minimum=1)
+REOPEN_DAYS = env_int("REOPEN_DAYS", 30, minimum=1)
 # Open311 GeoReport v2: the jurisdiction_id this server answers to.
 OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", "firegrid")
 # Public facilities: a place or grid with no working water source this close (metres) is a coverage gap

@@ -16,6 +16,8 @@ class CaseStatus(models.TextChoices):
     RECTIFIED = "rectified", _("Rectified, awaiting re-inspection")
     REINSPECTED = "reinspected", _("Re-inspected")
     CLOSED = "closed", pgettext_lazy("hazard case", "Closed")
+    # a reporter said "not fixed" on a closed case: staff review it (still a hazard, or close again)
+    REOPENED = "reopened", _("Reopened for review")
 
 
 OPEN_STATUSES = frozenset(set(CaseStatus) - {CaseStatus.REJECTED, CaseStatus.CLOSED})
@@ -28,6 +30,7 @@ STATUS_COLOURS = {
     CaseStatus.RECTIFIED: "blue",
     CaseStatus.REINSPECTED: "blue",
     CaseStatus.CLOSED: "green",
+    CaseStatus.REOPENED: "red",
 }
 
 
@@ -94,3 +97,9 @@ class EventKind(models.TextChoices):
     REMINDER = "reminder", _("Reminder sent")
     SEVERITY = "severity", _("Severity changed")
     COMMENT = "comment", _("Comment")
+    INFO_ADDED = "info_added", _("Information added by a reporter")
+    ME_TOO = "me_too", _("Reported again by someone else")
+    NOT_FIXED = "not_fixed", _("Reported as not fixed")
+    REVIEWED = "reviewed", _("Reopened case reviewed")
+    MERGED_INTO = "merged_into", _("Merged into another case as a duplicate")
+    MERGED = "merged", _("A duplicate report was merged in")

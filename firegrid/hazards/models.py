@@ -163,6 +163,8 @@ class HazardCase(models.Model):
     attributes = models.JSONField(_("answers to extra questions"), default=dict, blank=True)
     responsible_party = models.CharField(_("responsible party"), max_length=120, blank=True)
     responsible_phone = models.CharField(_("responsible party's phone"), max_length=40, blank=True)
+    # "not our responsibility": whose it is instead, shown to the reporter
+    referred_to = models.CharField(_("whose responsibility instead"), max_length=120, blank=True)
     notice_number = models.CharField(_("notice number"), max_length=40, blank=True)
     deadline = models.DateField(_("rectification deadline"), null=True, blank=True)
     # deadline of the step the case is in now (confirm, rectify, re-inspect); the sweep watches it
@@ -426,3 +428,6 @@ class Open311Client(models.Model):
         if not key:
             return None
         return cls.objects.filter(key_hash=hash_api_key(key), is_active=True).first()
+
+
+from firegrid.hazards.followers import CaseFollower  # noqa: E402, F401, I001  (a model of this app)

@@ -3,12 +3,14 @@
 Nothing private leaves through here: no reporter identity, no internal events, no private photos.
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -24,6 +26,7 @@ from firegrid.hazards.forms_public import (
 )
 from firegrid.hazards.models import Attachment, HazardCase
 from firegrid.hazards.ratelimit import RateLimit
+from firegrid.hazards.reporter_actions import REOPENABLE
 
 # accepted reports per address and hour, and (more generously) submissions of any outcome
 REPORTS = RateLimit("public-report", lambda: settings.PUBLIC_REPORTS_PER_HOUR)
@@ -40,6 +43,7 @@ BADGE_CLASSES = {
 PUBLIC_ACTOR = gettext_lazy("Member of the public")
 SYSTEM_ACTOR = gettext_lazy("System")
 STAFF_ACTOR = gettext_lazy("Fire safety staff")
+REPORTER_EVENTS = {EventKind.INFO_ADDED, EventKind.ME_TOO, EventKind.NOT_FIXED}
 
 
 def rate_limited(request):
@@ -113,7 +117,7 @@ def report_form(request):
 
 def _case_for_code(code):
     return (
-        HazardCase.objects.select_related("category", "place")
+        HazardCase.objects.select_related("category", "place", "duplicate_of")
         .filter(tracking_code=clean_tracking_code(code))
         .first()
     )
@@ -133,6 +137,8 @@ def public_actor(event, case, system_labels):
         return PUBLIC_ACTOR
     if event.actor_id is None:
         if event.kind == EventKind.REPORTED and case.source == Source.PUBLIC:
+            return PUBLIC_ACTOR
+        if event.kind in REPORTER_EVENTS:
             return PUBLIC_ACTOR
         if event.actor_label in system_labels:
             return SYSTEM_ACTOR
@@ -169,6 +175,7 @@ def track(request, code):
     events = [
         {
             "kind": event.get_kind_display(),
+            "code": event.kind,
             "at": event.at,
             "note": event.note,
             "actor": public_actor(event, case, labels),
@@ -190,7 +197,14 @@ def track(request, code):
                 "tracking_code": case.tracking_code,
                 "status": case.get_status_display(),
                 "status_class": BADGE_CLASSES.get(case.status_colour, "badge-muted"),
-                "close_reason": case.get_close_reason_display() if case.status == CaseStatus.CLOSED else "",
+                "close_reason": case.get_close_reason_display()
+                if case.status in (CaseStatus.CLOSED, CaseStatus.REJECTED)
+                else "",
+                "close_reason_code": case.close_reason,
+                "referred_to": case.referred_to,
+                "duplicate_of": case.duplicate_of.tracking_code
+                if case.duplicate_of_id and case.duplicate_of.is_public
+                else "",
                 "category": case.category.name,
                 "description": case.description if case.is_public else "",
                 "is_public": case.is_public,
@@ -202,7 +216,19 @@ def track(request, code):
             "events": events,
             "photos": photos,
             "new": request.GET.get("new") == "1",
+            "can_reopen": can_reopen(case),
+            "reopen_days": settings.REOPEN_DAYS,
+            "max_photos": settings.UPLOAD_MAX_PHOTOS,
         },
+    )
+
+
+def can_reopen(case):
+    """Whether the tracking page offers "not fixed" (the action checks again)."""
+    if case.close_reason not in REOPENABLE.get(case.status, ()):
+        return False
+    return not case.closed_at or case.closed_at >= timezone.now() - datetime.timedelta(
+        days=settings.REOPEN_DAYS
     )
 
 

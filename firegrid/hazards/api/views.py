@@ -7,6 +7,7 @@ the reason; bad input 400 naming the field.
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers as drf_serializers
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
@@ -14,9 +15,15 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from firegrid.core.api import ScopedModelViewSet, _as_drf_error
-from firegrid.hazards import actions, escalation, reports
+from firegrid.hazards import actions, escalation, reporter_actions, reports
 from firegrid.hazards.api import serializers as s
 from firegrid.hazards.models import Attachment, HazardCase, HazardCategory, HazardEvent
+
+
+class HonestRejectSerializer(s.RejectSerializer):
+    """A duplicate is merged into the original; "not our responsibility" names whose it is."""
+
+    referred_to = drf_serializers.CharField(required=False, allow_blank=True, max_length=120)
 
 
 class TransitionRefused(APIException):
@@ -134,7 +141,7 @@ class HazardCaseViewSet(ScopedModelViewSet):
             },
         )
 
-    @extend_schema(request=s.RejectSerializer, responses=s.HazardCaseDetailSerializer)
+    @extend_schema(request=HonestRejectSerializer, responses=s.HazardCaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         def build(d):
@@ -147,9 +154,14 @@ class HazardCaseViewSet(ScopedModelViewSet):
                     raise _as_drf_error(
                         DjangoValidationError({"duplicate_of": "No such case in your jurisdiction."})
                     )
-            return {"reason": d["reason"], "close_reason": d["close_reason"], "duplicate_of": duplicate}
+            return {
+                "reason": d["reason"],
+                "close_reason": d["close_reason"],
+                "duplicate_of": duplicate,
+                "referred_to": d.get("referred_to", ""),
+            }
 
-        return self._step(request, s.RejectSerializer, actions.reject, build)
+        return self._step(request, HonestRejectSerializer, reporter_actions.reject, build)
 
     @extend_schema(request=s.OrderSerializer, responses=s.HazardCaseDetailSerializer)
     @action(detail=True, methods=["post"])

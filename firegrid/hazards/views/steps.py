@@ -18,10 +18,11 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from firegrid.core.roles import Role
-from firegrid.hazards import actions, escalation, forms
+from firegrid.hazards import actions, escalation, forms, reporter_actions
 from firegrid.hazards.actions import DISTRICT_HANDLERS, GRID_HANDLERS, WHISTLERS, TransitionError, handlers
 from firegrid.hazards.choices import OPEN_STATUSES, CaseStatus, Level
 from firegrid.hazards.models import HazardCase
+from firegrid.hazards.views import reporter
 
 
 def _always(case):
@@ -131,19 +132,31 @@ STEPS = [
     Step(
         "reject",
         gettext_lazy("Reject"),
-        forms.RejectForm,
+        reporter.HonestRejectForm,
         frozenset({CaseStatus.REPORTED, CaseStatus.CONFIRMED}),
         handlers,
-        lambda case, user, d: actions.reject(
+        lambda case, user, d: reporter_actions.reject(
             case,
             actor=user,
             reason=d["reason"],
             close_reason=d["close_reason"],
             duplicate_of=d.get("duplicate_of"),
+            referred_to=d.get("referred_to", ""),
             expect_version=_v(d),
         ),
         gettext_lazy("Report rejected."),
         primary=False,
+    ),
+    Step(
+        "review",
+        gettext_lazy("Review the reopened case"),
+        reporter.ReviewForm,
+        frozenset({CaseStatus.REOPENED}),
+        handlers,
+        lambda case, user, d: reporter_actions.review_reopened(
+            case, actor=user, still_hazard=d["still_hazard"], note=d.get("note", ""), expect_version=_v(d)
+        ),
+        gettext_lazy("Review recorded."),
     ),
     Step(
         "escalate",
