@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "firegrid.hazards",
     "firegrid.iot",
     "firegrid.facilities",
+    "firegrid.tasks",
     "firegrid.dashboard",
 ]
 

@@ -65,6 +65,7 @@ def ensure_reference_data():
     from firegrid.iot.rules import sync_alarm_rules
     from firegrid.places.actions import new_ruleset_version, read_rules_file
     from firegrid.places.models import GradingRuleSet
+    from firegrid.tasks.catalogue import ensure_reference_data as ensure_task_reference_data
 
     if not GradingRuleSet.objects.filter(is_active=True).exists():
         new_ruleset_version(read_rules_file())
@@ -72,6 +73,7 @@ def ensure_reference_data():
     sync_categories()
     sync_alarm_rules()
     ensure_facility_rules()
+    ensure_task_reference_data()
 
 
 def build_world():
