@@ -41,6 +41,7 @@ urlpatterns = [
     path("", include("firegrid.hazards.urls_public")),
     path("", include("firegrid.hazards.urls_pages")),
     path("", include("firegrid.iot.urls_pages")),
+    path("", include("firegrid.iot.gb26875.urls")),
     path("", include("firegrid.facilities.urls_pages")),
     path("", include("firegrid.tasks.urls_pages")),
     path("", include("firegrid.dashboard.urls")),

@@ -338,3 +338,6 @@ __all__ = [
     "Message",
     "RejectedMessage",
 ]
+
+# The GB/T 26875 gateway's models live in its package; imported here so Django registers them.
+from firegrid.iot.gb26875.models import GatewayCommand, RawFrame, TransmissionDevice  # noqa: E402, F401
