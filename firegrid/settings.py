@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "firegrid.facilities",
     "firegrid.tasks",
     "firegrid.dashboard",
+    "firegrid.fieldapp",
 ]
 
 MIDDLEWARE = [

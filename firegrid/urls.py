@@ -47,6 +47,7 @@ urlpatterns = [
     path("", include("firegrid.dashboard.urls")),
     path("", include(map_urls.urlpatterns)),
     path("", include(report_urls.urlpatterns)),
+    path("", include("firegrid.fieldapp.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -77,7 +77,7 @@ def test_form_offers_public_categories_photos_location_and_a_privacy_note(client
     html = response.content.decode()
     assert 'name="csrfmiddlewaretoken"' in html
     assert 'accept="image/*"' in html and "capture=" not in html and "multiple" in html  # camera or gallery
-    assert 'id="use-location"' in html and "navigator.geolocation" in html
+    assert 'id="use-location"' in html and "fieldapp/report.js" in html  # the script is a static file
     assert PRIVACY_NOTE in html and "The description and photos are public" in html
     assert 'name="website"' in html  # the honeypot
     public = set(HazardCategory.objects.filter(is_active=True, public=True).values_list("code", flat=True))
