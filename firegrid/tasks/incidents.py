@@ -47,14 +47,14 @@ def actuals(region, year):
     from firegrid.tasks.models import FireIncident
 
     rows = FireIncident.objects.filter(_year_q(year), region__path__startswith=region.path).aggregate(
-        fires=Count("pk"),
-        deaths=Sum("deaths"),
-        injuries=Sum("injuries"),
-        loss=Sum("loss_yuan"),
-        high_rise_fires=Count("pk", filter=Q(high_rise=True)),
-        high_rise_deaths=Sum("deaths", filter=Q(high_rise=True)),
+        n_fires=Count("pk"),
+        n_deaths=Sum("deaths"),
+        n_injuries=Sum("injuries"),
+        n_loss=Sum("loss_yuan"),
+        n_high_rise_fires=Count("pk", filter=Q(high_rise=True)),
+        n_high_rise_deaths=Sum("deaths", filter=Q(high_rise=True)),
     )
-    return {k: Decimal(v or 0) for k, v in rows.items()}
+    return {k.removeprefix("n_"): Decimal(v or 0) for k, v in rows.items()}
 
 
 @dataclass

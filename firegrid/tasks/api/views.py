@@ -267,7 +267,10 @@ class FireIncidentViewSet(ScopedModelViewSet):
         incident = self.get_object()
         if incident.place_id is None:
             raise NotFound(_("The fire is not linked to a place."))
-        data = traceback.build(request.user, incident.place, incident=incident)
+        try:
+            data = traceback.build(request.user, incident.place, incident=incident)
+        except type(incident.place).DoesNotExist:
+            raise NotFound(_("The place is outside your jurisdiction.")) from None
         overdue = [
             {
                 "case": row["case"].tracking_code,
