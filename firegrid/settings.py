@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "firegrid.hazards",
     "firegrid.iot",
     "firegrid.facilities",
+    "firegrid.outreach",
     "firegrid.tasks",
     "firegrid.dashboard",
     "firegrid.fieldapp",

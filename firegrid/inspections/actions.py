@@ -72,6 +72,16 @@ def _check_inspectors(kind, place, inspectors, on):
         owners = set(place.owners.values_list("pk", flat=True))
         if any(u.pk not in owners for u in inspectors):
             raise ValidationError({"inspectors": _("A self-inspection is made by the place's own people.")})
+    if kind != InspectionKind.SELF_CHECK:
+        # grid workers too must have passed training before they inspect (seed 002 §三(四))
+        untrained = [str(u) for u in inspectors if not u.is_trained(on)]
+        if untrained:
+            raise ValidationError(
+                {
+                    "inspectors": _("%(names)s have no valid fire safety training certificate on %(date)s.")
+                    % {"names": ", ".join(untrained), "date": on}
+                }
+            )
 
 
 @transaction.atomic

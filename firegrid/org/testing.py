@@ -38,10 +38,21 @@ def make_region(code, name, level, parent=None, box=None, **extra):
     return region
 
 
-def make_user(username, *, org_unit=None, roles=(), qualified=False):
+def make_user(username, *, org_unit=None, roles=(), qualified=False, trained=False):
+    """qualified: a valid enforcement qualification (which also counts as training passed);
+    trained: a valid fire safety training certificate, what a grid worker needs to patrol."""
     user = User.objects.create_user(
         username=username, password=PASSWORD, full_name=username, org_unit=org_unit
     )
+    if trained:
+        today = datetime.date.today()
+        Qualification.objects.create(
+            user=user,
+            kind="training",
+            certificate_no=f"T-{username}",
+            passed_on=today - datetime.timedelta(days=30),
+            expires_on=today + datetime.timedelta(days=700),
+        )
     if qualified:
         today = datetime.date.today()
         Qualification.objects.create(
@@ -141,8 +152,12 @@ def build_world():
     w.street2_officer = make_user(
         "street2_officer", org_unit=w.station2, roles=[(Role.STREET_OFFICER, w.street2)]
     )
-    w.grid_worker_a = make_user("grid_worker_a", org_unit=w.group, roles=[(Role.GRID_WORKER, w.grid_a)])
-    w.grid_worker_b = make_user("grid_worker_b", org_unit=w.group, roles=[(Role.GRID_WORKER, w.grid_b)])
+    w.grid_worker_a = make_user(
+        "grid_worker_a", org_unit=w.group, roles=[(Role.GRID_WORKER, w.grid_a)], trained=True
+    )
+    w.grid_worker_b = make_user(
+        "grid_worker_b", org_unit=w.group, roles=[(Role.GRID_WORKER, w.grid_b)], trained=True
+    )
     w.police_officer = make_user("police_officer", org_unit=w.police, roles=[(Role.POLICE_OFFICER, w.police)])
     w.dept_staff = make_user("dept_staff", org_unit=w.department, roles=[(Role.DEPT_STAFF, w.department)])
     w.unit_owner = make_user("unit_owner", roles=[(Role.UNIT_OWNER, None)])

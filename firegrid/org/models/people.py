@@ -11,6 +11,9 @@ from firegrid.core.roles import ROLE_REGION_LEVEL, ROLE_UNIT_KIND, Role
 from firegrid.core.scoping import Grant, RestrictedQuerySet, ScopeRules
 from firegrid.org.choices import QualificationKind, RegionLevel, UnitKind
 
+# Either proves that fire safety training was passed (firegrid.outreach issues both from sessions).
+TRAINED_KINDS = (QualificationKind.TRAINING, QualificationKind.ENFORCEMENT)
+
 
 class UserQuerySet(RestrictedQuerySet):
     def with_can_inspect(self, on=None):
@@ -86,6 +89,19 @@ class User(AbstractUser):
 
     def can_inspect(self, on=None):
         return self.valid_qualification(on) is not None
+
+    def valid_training(self, on=None):
+        """A valid training certificate, or an enforcement qualification (itself a training passed)."""
+        on = on or timezone.localdate()
+        return (
+            self.qualifications.filter(kind__in=TRAINED_KINDS, passed_on__lte=on, expires_on__gte=on)
+            .order_by("-expires_on")
+            .first()
+        )
+
+    def is_trained(self, on=None):
+        """Seed 002 §三(四): enforcement staff and grid workers work only once trained and passed."""
+        return self.valid_training(on) is not None
 
     @property
     def street(self):

@@ -26,6 +26,7 @@ from firegrid.org.models import (
     RoleAssignment,
     User,
 )
+from firegrid.outreach.demo import seed_outreach
 from firegrid.tasks.demo import seed_tasks
 
 __all__ = ["DEMO_PASSWORD", "Command"]
@@ -62,12 +63,14 @@ class Command(BaseCommand):
             places_line = seed_places(scale=scale, batch_size=batch_size, today=today)
             hazards_line = seed_cases()
             facilities_line = seed_facilities(today)
+            outreach_line = seed_outreach(today)
             tasks_line = seed_tasks(today)
         elapsed = time.monotonic() - started
         self.print_summary(today)
         self.stdout.write(places_line)
         self.stdout.write(hazards_line)
         self.stdout.write(facilities_line)
+        self.stdout.write(outreach_line)
         self.stdout.write(tasks_line)
         self.stdout.write(f"Done in {elapsed:.1f} s; {len(created)} demo login(s) created.")
         self.print_logins()
