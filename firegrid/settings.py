@@ -194,6 +194,8 @@ SPECTACULAR_SETTINGS = {
         "FacilityStatusEnum": "firegrid.facilities.choices.FacilityStatus",
         "FacilityPlanStatusEnum": "firegrid.facilities.choices.PlanStatus",
         "FacilityPolicyStatusEnum": "firegrid.facilities.choices.PolicyStatus",
+        "OutreachAudienceEnum": "firegrid.outreach.choices.AudienceGroup",
+        "OutreachAttendanceResultEnum": "firegrid.outreach.choices.AttendanceResult",
     },
 }
 

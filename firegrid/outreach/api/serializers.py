@@ -197,7 +197,7 @@ class VisitSerializer(serializers.ModelSerializer):
         extra_kwargs = {"visited_on": {"required": False}}
 
 
-class DeviceSerializer(serializers.ModelSerializer):
+class HomeDeviceSerializer(serializers.ModelSerializer):
     household = ScopedPrimaryKeyRelatedField(queryset=Household.objects.all())
     kind = serializers.ChoiceField(choices=HomeDeviceKind.choices)
     iot_device = serializers.SlugRelatedField(slug_field="ident", read_only=True)

@@ -180,7 +180,7 @@ class VisitViewSet(RecordOnlyViewSet):
 
 
 class DeviceViewSet(RecordOnlyViewSet):
-    serializer_class = s.DeviceSerializer
+    serializer_class = s.HomeDeviceSerializer
     queryset_select_related = ("household", "iot_device")
     filterset_fields = ["household", "kind"]
 
