@@ -76,12 +76,15 @@ class TaskForm(forms.ModelForm):
             "leader",
             "starts_on",
             "due_on",
+            "status",
+            "completed_on",
             "source",
         ]
         widgets = {
             "content": forms.Textarea(attrs={"rows": 5}),
             "starts_on": DateInput(),
             "due_on": DateInput(),
+            "completed_on": DateInput(),
         }
 
     def __init__(self, *args, user=None, **kwargs):
@@ -174,11 +177,17 @@ class IncidentForm(forms.ModelForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
+    place_code = forms.CharField(
+        label=_("Place code"),
+        required=False,
+        max_length=16,
+        help_text=_("The place's 12-character code (on its sign), or leave empty and give the coordinates."),
+    )
+
     class Meta:
         model = FireIncident
         fields = [
             "occurred_at",
-            "place",
             "address",
             "lat",
             "lng",
@@ -195,8 +204,21 @@ class IncidentForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["place"].queryset = Place.objects.restrict(user).select_related("region")
-        self.fields["place"].help_text = _("Or give the coordinates of the fire.")
+        self.fields["place_code"].initial = self.instance.place.code if self.instance.place_id else ""
+        self.order_fields(["occurred_at", "place_code"])
+
+    def clean_place_code(self):
+        code = (self.cleaned_data.get("place_code") or "").strip().upper()
+        if not code:
+            self.instance.place = None
+            return ""
+        place = Place.objects.restrict(self.user).filter(code=code).first()
+        if place is None:
+            raise forms.ValidationError(
+                _("No place with code %(code)s in your jurisdiction.") % {"code": code}
+            )
+        self.instance.place = place
+        return code
 
     def _post_clean(self):
         # region is derived in tasks.actions.save_incident; validate the rest here

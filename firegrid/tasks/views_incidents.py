@@ -67,8 +67,9 @@ class IncidentFormMixin(IncidentMixin, FormTitleMixin):
 class IncidentCreateView(IncidentFormMixin, scoped.ScopedCreateView):
     def get_initial(self):
         initial = super().get_initial()
-        if self.request.GET.get("place", "").isdigit():
-            initial["place"] = self.request.GET["place"]
+        code = self.request.GET.get("place", "")
+        if code.isalnum():
+            initial["place_code"] = code[:16]
         return initial
 
 

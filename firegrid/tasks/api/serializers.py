@@ -15,6 +15,7 @@ from firegrid.tasks.models import (
     KeyTask,
     Milestone,
     ProgressReport,
+    Responsibility,
     ScoreScheme,
     Supervision,
 )
@@ -92,7 +93,16 @@ class KeyTaskSerializer(FullCleanSerializerMixin, serializers.ModelSerializer):
         return obj.state()
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+class ResponsibilitySerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True, default="")
+
+    class Meta:
+        model = Responsibility
+        fields = ["id", "unit", "member", "member_name", "title", "content", "source", "order"]
+        read_only_fields = fields
+
+
+class TaskEvidenceSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -112,7 +122,7 @@ class ProgressReportSerializer(serializers.ModelSerializer):
     milestone = serializers.PrimaryKeyRelatedField(
         queryset=Milestone.objects.all(), required=False, allow_null=True
     )
-    evidence = EvidenceSerializer(many=True, read_only=True)
+    evidence = TaskEvidenceSerializer(many=True, read_only=True)
     files = serializers.ListField(child=serializers.FileField(), write_only=True, required=False)
 
     class Meta:
@@ -137,7 +147,7 @@ class ProgressReportSerializer(serializers.ModelSerializer):
 
 class DutySerializer(serializers.ModelSerializer):
     state = serializers.SerializerMethodField()
-    evidence = EvidenceSerializer(many=True, read_only=True)
+    evidence = TaskEvidenceSerializer(many=True, read_only=True)
 
     class Meta:
         model = Duty

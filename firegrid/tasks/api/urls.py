@@ -7,6 +7,7 @@ router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("tasks/reports", views.ProgressReportViewSet, basename="task-report")
 router.register("tasks/duties", views.DutyViewSet, basename="task-duty")
+router.register("tasks/responsibilities", views.ResponsibilityViewSet, basename="task-responsibility")
 router.register("tasks/supervisions", views.SupervisionViewSet, basename="task-supervision")
 router.register("tasks/incidents", views.FireIncidentViewSet, basename="task-incident")
 router.register("tasks/targets", views.IncidentTargetViewSet, basename="task-target")

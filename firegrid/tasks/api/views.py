@@ -60,7 +60,13 @@ class KeyTaskViewSet(ScopedModelViewSet):
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        return super().get_queryset().order_by("due_on", "number", "id")
+        qs = super().get_queryset().order_by("due_on", "number", "id")
+        unit = str(self.request.query_params.get("unit", ""))
+        if unit.isdigit():  # a unit's task list: the tasks it leads or shares
+            qs = qs.filter(
+                pk__in=KeyTask.units.through.objects.filter(orgunit_id=int(unit)).values("keytask_id")
+            )
+        return qs
 
     def _save(self, serializer, instance=None):
         data = dict(serializer.validated_data)
@@ -144,6 +150,16 @@ class ProgressReportViewSet(ScopedModelViewSet):
             on=data.get("reported_on"),
         )
         return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
+
+
+class ResponsibilityViewSet(ScopedModelViewSet):
+    """Responsibility lists: a unit's (责任清单, member empty) and its leaders' (职责清单). Read-only here;
+    the shipped templates fill them (`firegrid load_key_tasks`) and the admin edits them."""
+
+    serializer_class = s.ResponsibilitySerializer
+    http_method_names = ["get", "head", "options"]
+    queryset_select_related = ("member",)
+    filterset_fields = ["unit", "member"]
 
 
 class DutyViewSet(ScopedModelViewSet):

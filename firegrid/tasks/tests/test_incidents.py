@@ -109,3 +109,23 @@ def test_the_annual_assessment_shows_the_fire_history(world):
     assert rows[0]["place"] == w.mall_a.name and rows[0]["deaths"] == 1 and rows[0]["loss_yuan"] == 12000.5
     report = assess(w.district_admin, w.district, year)
     assert report["fires"]["available"] and len(report["fires"]["rows"]) == 2
+
+
+def test_the_page_form_records_a_fire_by_place_code(world, client):
+    w = world
+    client.force_login(w.street_officer)
+    form = {
+        "occurred_at": "2026-01-05T10:00",
+        "cause": "electrical",
+        "deaths": "0",
+        "injuries": "1",
+        "loss_yuan": "3000",
+    }
+    response = client.post("/tasks/incidents/new/", form | {"place_code": w.shop_s2.code})
+    assert response.status_code == 200 and "No place with code" in response.content.decode()
+    assert not FireIncident.objects.exists()
+    response = client.post("/tasks/incidents/new/", form | {"place_code": w.shop_a.code.lower()})
+    assert response.status_code == 302
+    incident = FireIncident.objects.get()
+    assert incident.place == w.shop_a and incident.region == w.grid_a and incident.injuries == 1
+    assert client.get(f"/tasks/incidents/{incident.pk}/edit/").status_code == 200

@@ -36,6 +36,7 @@ def everything(tasks):
     w = tasks
     year = timezone.localdate().year
     catalogue.schedule_duties(year)
+    catalogue.ensure_responsibilities()
     w.sup_station = actions.open_supervision(
         actor=w.district_admin,
         kind=SupervisionKind.SUPERVISION,
@@ -139,6 +140,10 @@ def test_reports_duties_and_supervision_per_persona(everything, client, api_clie
         assert ids(api_client.get("/api/v1/tasks/supervisions/")) == {s.pk for s in sups}, persona
         for sup in (w.sup_station, w.sup_dept):
             assert client.get(f"/tasks/supervision/{sup.pk}/").status_code == (200 if sup in sups else 404)
+        lines = ids(api_client.get(f"/api/v1/tasks/responsibilities/?unit={w.station.pk}"))
+        assert bool(lines) == (w.station in expected or persona == "police_officer"), persona
+        unit_tasks = ids(api_client.get(f"/api/v1/tasks/?unit={w.station.pk}"))
+        assert unit_tasks == {getattr(w, n).pk for n in TASKS.get(persona, set())} & {w.task.pk}, persona
         unit_page = client.get(f"/tasks/units/{w.station.pk}/")
         assert unit_page.status_code == (
             200 if persona in ("district_admin", "street_officer", "police_officer") else 404
