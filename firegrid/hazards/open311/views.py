@@ -245,7 +245,9 @@ def service_request(case, request, streets):
     photo = case.public_photos[0] if case.public_photos else None
     is_open = case.status in OPEN_STATUSES
     return {
-        "service_request_id": case.tracking_code,
+        # the public id is the case number: the tracking code is the reporter's secret (it lets them
+        # add information and reopen a case), so it is never listed
+        "service_request_id": str(case.pk),
         "status": OPEN if is_open else CLOSED,
         "status_notes": case.public_note or None,
         "service_name": case.category.name,
@@ -301,7 +303,7 @@ def search(request):
     cases = public_cases()
     ids = _comma_list(param(query, "service_request_id"))
     if ids:  # overrides every other argument
-        return cases.filter(tracking_code__in=[i.upper() for i in ids])[:MAX_REQUESTS]
+        return cases.filter(pk__in=[int(i) for i in ids if i.isdigit()])[:MAX_REQUESTS]
     codes = _comma_list(param(query, "service_code"))
     if codes:
         cases = cases.filter(category__code__in=codes)
@@ -332,7 +334,7 @@ def search(request):
 
 @endpoint("GET")
 def request_detail(request, fmt, request_id):
-    case = public_cases().filter(tracking_code=request_id.upper()).first()
+    case = public_cases().filter(pk=int(request_id)).first() if request_id.isdigit() else None
     if case is None:
         raise Open311Error(404, _("service_request_id %(id)s was not found.") % {"id": request_id})
     return render.respond(fmt, "service_requests", service_requests_body([case], request))
@@ -340,14 +342,14 @@ def request_detail(request, fmt, request_id):
 
 @endpoint("GET")
 def token(request, fmt, token):
-    code = (
+    pk = (
         HazardCase.objects.filter(is_public=True, tracking_code=token.upper())
-        .values_list("tracking_code", flat=True)
+        .values_list("pk", flat=True)
         .first()
     )
-    if code is None:
+    if pk is None:
         raise Open311Error(404, _("token %(token)s was not found.") % {"token": token})
-    return render.respond(fmt, "service_requests", [{"service_request_id": code, "token": token}])
+    return render.respond(fmt, "service_requests", [{"service_request_id": str(pk), "token": token}])
 
 
 # --- service requests: posting ----------------------------------------------------------------
@@ -526,7 +528,15 @@ def create(request, fmt):
         if due and case.status == CaseStatus.REPORTED
         else _("Received.")
     )
-    body = [{"service_request_id": case.tracking_code, "service_notice": notice, "account_id": None}]
+    # the token (the tracking code) goes to the poster only, for the reporter to follow the case
+    body = [
+        {
+            "service_request_id": str(case.pk),
+            "token": case.tracking_code,
+            "service_notice": notice,
+            "account_id": None,
+        }
+    ]
     return render.respond(fmt, "service_requests", body)
 
 

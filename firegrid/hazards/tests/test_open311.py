@@ -35,7 +35,7 @@ ATTRIBUTE_FIELDS = {
     "values",
 }
 VALUE_FIELDS = {"key", "name"}
-POSTED_FIELDS = {"service_request_id", "service_notice", "account_id"}
+POSTED_FIELDS = {"service_request_id", "token", "service_notice", "account_id"}
 REQUEST_FIELDS = {
     "service_request_id",
     "status",
@@ -272,7 +272,7 @@ def test_post_creates_a_reported_case(client, world, key, fmt):
     assert set(row) == POSTED_FIELDS
     assert row["account_id"] in (None, "")
     assert row["service_notice"]
-    case = HazardCase.objects.get(tracking_code=row["service_request_id"])
+    case = HazardCase.objects.get(pk=row["service_request_id"])
     assert case.channel == Channel.OPEN311
     assert case.source == Source.PUBLIC
     assert case.status == CaseStatus.REPORTED
@@ -285,7 +285,7 @@ def test_post_creates_a_reported_case(client, world, key, fmt):
 
 def test_post_keeps_contact_details_for_staff(client, world, key):
     response = post(client, **valid(key, address_string="桥河路 1 号", **REPORTER))
-    case = HazardCase.objects.get(tracking_code=json.loads(response.content)[0]["service_request_id"])
+    case = HazardCase.objects.get(pk=json.loads(response.content)[0]["service_request_id"])
     assert not case.anonymous
     assert case.reporter_email == REPORTER["email"]
     assert case.reporter_phone == REPORTER["phone"]
@@ -298,7 +298,7 @@ def test_post_at_a_place_code(client, world, key):
     del data["lat"], data["long"]
     response = post(client, **data)
     assert response.status_code == 200, response.content
-    case = HazardCase.objects.get(tracking_code=json.loads(response.content)[0]["service_request_id"])
+    case = HazardCase.objects.get(pk=json.loads(response.content)[0]["service_request_id"])
     assert case.place == world.shop_a
     assert case.sector == world.shop_a.sector
 
@@ -306,7 +306,7 @@ def test_post_at_a_place_code(client, world, key):
 def test_post_takes_the_channel_of_the_client(client, world):
     _client, hotline_key = Open311Client.issue("12345 platform", channel=Channel.HOTLINE_12345)
     response = post(client, **valid(hotline_key))
-    case = HazardCase.objects.get(tracking_code=json.loads(response.content)[0]["service_request_id"])
+    case = HazardCase.objects.get(pk=json.loads(response.content)[0]["service_request_id"])
     assert case.channel == Channel.HOTLINE_12345
 
 
@@ -321,10 +321,10 @@ def test_post_answers_and_media_url(client, world, key):
         ),
     )
     assert response.status_code == 200, response.content
-    case = HazardCase.objects.get(tracking_code=json.loads(response.content)[0]["service_request_id"])
+    case = HazardCase.objects.get(pk=json.loads(response.content)[0]["service_request_id"])
     assert case.attributes == {"where": "hall", "media_url": "https://img.example.org/p.jpg"}
     # a client's media_url is kept for staff but not given out: only our own checked photos are
-    detail = json.loads(get(client, f"requests/{case.tracking_code}").content)[0]
+    detail = json.loads(get(client, f"requests/{case.pk}").content)[0]
     assert detail["media_url"] is None
 
 
@@ -379,7 +379,7 @@ def test_post_validates_every_datatype(client, world, key):
         ),
     )
     assert good.status_code == 200, good.content
-    case = HazardCase.objects.get(tracking_code=json.loads(good.content)[0]["service_request_id"])
+    case = HazardCase.objects.get(pk=json.loads(good.content)[0]["service_request_id"])
     when = datetime.datetime.fromisoformat(case.attributes.pop("when"))
     assert when == datetime.datetime(2026, 11, 1, 8, tzinfo=datetime.UTC)
     assert case.attributes == {"floors": 3, "what": ["smoke", "smell"]}
@@ -462,7 +462,7 @@ def test_requests_list_fields(client, world, case, private_case, fmt):
     response = get(client, "requests", fmt)
     assert response.status_code == 200
     rows = as_list(response, fmt, "service_requests", "request")
-    assert [row["service_request_id"] for row in rows] == [case.tracking_code]  # never the private case
+    assert [row["service_request_id"] for row in rows] == [str(case.pk)]  # never the private case
     (row,) = rows
     assert set(row) == REQUEST_FIELDS
     assert row["status"] == "open"
@@ -493,7 +493,7 @@ def test_requests_status_notes_agency_and_closed(client, world, case):
     )
     record_event(case, EventKind.COMMENT, note="internal remark", public=False)
     HazardCase.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, department=world.department)
-    (row,) = json.loads(get(client, f"requests/{case.tracking_code}").content)
+    (row,) = json.loads(get(client, f"requests/{case.pk}").content)
     assert row["status"] == "closed"
     assert row["status_notes"] == "The chain was removed."
     assert row["agency_responsible"] == "区教委"
@@ -507,11 +507,11 @@ def test_requests_filters(client, world, case):
         category=HazardCategory.objects.get(code="fire_facilities"),
     )
     HazardCase.objects.filter(pk=closed.pk).update(status=CaseStatus.REJECTED)
-    assert set(ids_of(get(client, "requests"))) == {case.tracking_code, closed.tracking_code}
-    assert ids_of(get(client, "requests", status="open")) == [case.tracking_code]
-    assert ids_of(get(client, "requests", status="closed")) == [closed.tracking_code]
+    assert set(ids_of(get(client, "requests"))) == {str(case.pk), str(closed.pk)}
+    assert ids_of(get(client, "requests", status="open")) == [str(case.pk)]
+    assert ids_of(get(client, "requests", status="closed")) == [str(closed.pk)]
     assert len(ids_of(get(client, "requests", status="open,closed"))) == 2
-    assert ids_of(get(client, "requests", service_code="fire_facilities")) == [closed.tracking_code]
+    assert ids_of(get(client, "requests", service_code="fire_facilities")) == [str(closed.pk)]
     assert len(ids_of(get(client, "requests", service_code="fire_facilities,evacuation"))) == 2
     # an empty optional parameter is the same as none
     assert len(ids_of(get(client, "requests", status="", service_code="", start_date="", end_date=""))) == 2
@@ -522,14 +522,12 @@ def test_requests_filters(client, world, case):
 def test_requests_dates(client, world, case, fmt):
     old = public_report(world, description="Old report of a blocked exit")
     HazardCase.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=120))
-    assert ids_of(get(client, "requests", fmt), fmt) == [case.tracking_code]  # default: last 90 days
+    assert ids_of(get(client, "requests", fmt), fmt) == [str(case.pk)]  # default: last 90 days
     start = (timezone.now() - datetime.timedelta(days=150)).strftime("%Y-%m-%dT%H:%M:%SZ")
     end = (timezone.now() - datetime.timedelta(days=100)).strftime("%Y-%m-%dT%H:%M:%S+08:00")
-    assert ids_of(get(client, "requests", fmt, start_date=start, end_date=end), fmt) == [old.tracking_code]
-    assert ids_of(get(client, "requests", fmt, start_date=start), fmt) == [
-        old.tracking_code
-    ]  # 90 days from it
-    assert ids_of(get(client, "requests", fmt, end_date=end), fmt) == [old.tracking_code]
+    assert ids_of(get(client, "requests", fmt, start_date=start, end_date=end), fmt) == [str(old.pk)]
+    assert ids_of(get(client, "requests", fmt, start_date=start), fmt) == [str(old.pk)]  # 90 days from it
+    assert ids_of(get(client, "requests", fmt, end_date=end), fmt) == [str(old.pk)]
     too_long = get(
         client, "requests", fmt, start_date="2026-01-01T00:00:00Z", end_date="2026-06-01T00:00:00Z"
     )
@@ -547,7 +545,7 @@ def test_requests_dates(client, world, case, fmt):
 def test_requests_by_id_list_overrides_other_filters(client, world, case, private_case):
     other = public_report(world, description="Another exit locked")
     HazardCase.objects.filter(pk=other.pk).update(created_at=timezone.now() - datetime.timedelta(days=400))
-    ids = f"{case.tracking_code}, {other.tracking_code},{private_case.tracking_code},NOSUCHCODE"
+    ids = f"{case.pk}, {other.pk},{private_case.pk},NOSUCHCODE"
     found = ids_of(
         get(
             client,
@@ -559,7 +557,7 @@ def test_requests_by_id_list_overrides_other_filters(client, world, case, privat
             end_date="2026-06-01T00:00:00Z",
         )
     )
-    assert set(found) == {case.tracking_code, other.tracking_code}
+    assert set(found) == {str(case.pk), str(other.pk)}
 
 
 def test_requests_at_most_1000(client, world, case, monkeypatch):
@@ -580,11 +578,11 @@ def test_requests_list_in_a_fixed_number_of_queries(client, world, django_assert
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_request_by_id(client, world, case, private_case, fmt):
-    response = get(client, f"requests/{case.tracking_code}", fmt)
+    response = get(client, f"requests/{case.pk}", fmt)
     (row,) = as_list(response, fmt, "service_requests", "request")
     assert set(row) == REQUEST_FIELDS
-    assert row["service_request_id"] == case.tracking_code
-    for code in (private_case.tracking_code, "NOSUCHCODE"):
+    assert row["service_request_id"] == str(case.pk)
+    for code in (str(private_case.pk), "999999"):
         missing = get(client, f"requests/{code}", fmt)
         assert missing.status_code == 404
         assert code in errors_of(missing, fmt)[0]
@@ -595,7 +593,7 @@ def test_token(client, world, case, fmt):
     response = get(client, f"tokens/{case.tracking_code}", fmt)
     (row,) = as_list(response, fmt, "service_requests", "request")
     assert set(row) == TOKEN_FIELDS
-    assert row["service_request_id"] == case.tracking_code
+    assert row["service_request_id"] == str(case.pk)
     assert get(client, "tokens/NOSUCHCODE", fmt).status_code == 404
 
 
@@ -605,31 +603,31 @@ def test_media_url_is_the_first_public_photo(client, world, settings, tmp_path):
     Image.new("RGB", (40, 30), "red").save(buffer, format="JPEG")
     photo = SimpleUploadedFile("exit.jpg", buffer.getvalue(), content_type="image/jpeg")
     case = public_report(world, photos=[photo])
-    (row,) = json.loads(get(client, f"requests/{case.tracking_code}").content)
+    (row,) = json.loads(get(client, f"requests/{case.pk}").content)
     assert row["media_url"].startswith("http://testserver/media/hazards/")
     assert row["media_url"].endswith(".jpg")
     case.attachments.update(is_public=False)
-    (row,) = json.loads(get(client, f"requests/{case.tracking_code}").content)
+    (row,) = json.loads(get(client, f"requests/{case.pk}").content)
     assert row["media_url"] is None
 
 
 def test_reporter_details_never_in_any_output(client, world, key, case):
     posted = post(client, **valid(key, **REPORTER))
     posted_id = json.loads(posted.content)[0]["service_request_id"]
+    posted_token = json.loads(posted.content)[0]["token"]
     paths = [
         "discovery",
         "services",
         "services/fire_lane",
         "requests",
-        f"requests/{case.tracking_code}",
+        f"requests/{case.pk}",
         f"requests/{posted_id}",
-        f"tokens/{posted_id}",
+        f"tokens/{posted_token}",
     ]
     responses = [posted, post(client, "xml", **valid(key, **REPORTER))]
     responses += [get(client, path, fmt) for path in paths for fmt in FORMATS]
     responses += [
-        get(client, "requests", fmt, service_request_id=f"{case.tracking_code},{posted_id}")
-        for fmt in FORMATS
+        get(client, "requests", fmt, service_request_id=f"{case.pk},{posted_id}") for fmt in FORMATS
     ]
     for response in responses:
         assert response.status_code == 200
@@ -714,7 +712,7 @@ def test_a_spec_client_works_against_the_live_server(transactional_db, live_serv
     created = call(f"{api}/requests.xml", form)
     assert created.tag == "service_requests"
     request_id = created.findtext("request/service_request_id")
-    assert request_id and created.find("request/token") is None
+    assert request_id and created.findtext("request/token")  # the reporter's code, for the poster only
 
     found = call(f"{api}/requests/{urllib.parse.quote(request_id)}.xml")
     request = found.find("request")
@@ -729,3 +727,15 @@ def test_a_spec_client_works_against_the_live_server(transactional_db, live_serv
     assert refused.value.code == 403
     error = ET.fromstring(refused.value.read())
     assert error.tag == "errors" and error.findtext("error/code") == "403"
+
+
+def test_tracking_codes_are_never_listed(client, world, key, case):
+    """The tracking code lets a reporter add information and reopen a case: it goes to the poster
+    only, never into GET output, where anyone could pick it up."""
+    posted = json.loads(post(client, **valid(key)).content)[0]
+    for fmt in FORMATS:
+        for path in ("requests", f"requests/{case.pk}", f"requests/{posted['service_request_id']}"):
+            text = get(client, path, fmt).content.decode()
+            assert case.tracking_code not in text and posted["token"] not in text
+    (row,) = json.loads(get(client, f"tokens/{posted['token']}").content)
+    assert row["service_request_id"] == posted["service_request_id"]
