@@ -345,6 +345,7 @@ class Gateway:
         self.window = Counter()
         self.pending_counts = Counter()
         self.latencies = collections.deque(maxlen=100000)  # frame received → alarm committed (s)
+        self.window_latencies = []
         self.cases = []
         self.server = None
         self.stopping = False
@@ -523,6 +524,7 @@ class Gateway:
                 self.count(name, n)
             if job.fire:
                 self.latencies.append(committed - received)
+                self.window_latencies.append(committed - received)
             if frame is not None:
                 conn = self.by_address.get(job.binding.address)
                 if conn is not None:
@@ -614,12 +616,12 @@ class Gateway:
             await asyncio.sleep(1.0)
             now = time.monotonic()
             for conn in list(self.conns):
-                if conn.binding is None and conn.held is None and now - conn.opened > self.hello_timeout:
+                if conn.partial_since is not None and now - conn.partial_since > self.frame_timeout:
+                    conn.close("slow_frame")
+                elif conn.binding is None and conn.held is None and now - conn.opened > self.hello_timeout:
                     conn.close("hello_timeout")
                 elif conn.binding is not None and now - conn.last_frame > self.idle_timeout:
                     conn.close("idle_timeout")
-                elif conn.partial_since is not None and now - conn.partial_since > self.frame_timeout:
-                    conn.close("slow_frame")
             if now - last_refresh > self.refresh_every and self.refreshing is None:
                 last_refresh = now
                 self.refreshing = asyncio.ensure_future(self.refresh_registry())
@@ -639,9 +641,18 @@ class Gateway:
 
     def log_stats(self, seconds):
         w = self.window
+        lat = sorted(self.window_latencies)
+        self.window_latencies = []
+        fire = (
+            f"fire_alarms={len(lat)} fire_p50_ms={lat[len(lat) // 2] * 1000:.1f} "
+            f"fire_p99_ms={lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000:.1f}"
+            if lat
+            else "fire_alarms=0"
+        )
         log.info(
             "gb26875 stats seconds=%.0f connections=%d bound=%d frames=%d heartbeats=%d accepted=%d "
-            "duplicate=%d rejected=%d broken=%d denied=%d refused=%d queue=%d batches=%d mean_batch_ms=%.1f",
+            "duplicate=%d rejected=%d broken=%d denied=%d refused=%d queue=%d batches=%d "
+            "mean_batch_ms=%.1f %s",
             seconds,
             len(self.conns),
             len(self.by_address),
@@ -656,6 +667,7 @@ class Gateway:
             len(self.queue),
             w["batches"],
             w["db_ms"] / max(w["batches"], 1),
+            fire,
         )
         self.window = Counter()
 

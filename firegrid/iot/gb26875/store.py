@@ -162,11 +162,16 @@ def write_batch(jobs, *, extra_raw=(), connected=(), command_updates=(), case_ac
                 fields["info"] = job.info
             if job.clock_skew_s is not None:
                 fields["clock_skew_s"] = job.clock_skew_s
-        for pk, at, peer in connected:
-            changed.setdefault(pk, {}).update(connected_at=at, peer=peer[:64])
         for pk, fields in changed.items():
             if fields:
                 TransmissionDevice.objects.filter(pk=pk).update(**fields)
+        if connected:  # ten thousand devices connecting at once: one statement per 500
+            latest = {pk: (at, peer[:64]) for pk, at, peer in connected if pk is not None}
+            TransmissionDevice.objects.bulk_update(
+                [TransmissionDevice(pk=pk, connected_at=at, peer=peer) for pk, (at, peer) in latest.items()],
+                ["connected_at", "peer"],
+                batch_size=500,
+            )
         answered = {job.binding.pk for job in jobs if job.answered}
         if answered:
             GatewayCommand.objects.filter(
@@ -183,12 +188,13 @@ def write_batch(jobs, *, extra_raw=(), connected=(), command_updates=(), case_ac
     cases = []
     fire_devices = {job.binding.device_id for job in jobs if job.fire}
     if open_cases and fire_devices:
-        cases = open_fire_cases(fire_devices, case_actor_id)
+        cases = open_fire_cases(fire_devices, case_actor_id, raised_at=now)
     return per_job, committed, cases
 
 
-def open_fire_cases(device_ids, actor_id=None):
-    """A panel's fire alarm opens a hazard case (or joins the place's open IoT case)."""
+def open_fire_cases(device_ids, actor_id=None, raised_at=None):
+    """A panel's fire alarm raised by this batch opens a hazard case (or joins the place's open IoT
+    case; joining writes a comment, which needs --case-actor)."""
     from django.contrib.auth import get_user_model
 
     from firegrid.iot.actions import open_case
@@ -198,6 +204,8 @@ def open_fire_cases(device_ids, actor_id=None):
     alarms = Alarm.objects.filter(
         device_id__in=device_ids, kind=AlarmKind.FIRE, status__in=ACTIVE_STATUSES, case__isnull=True
     ).select_related("device")
+    if raised_at is not None:
+        alarms = alarms.filter(raised_at__gte=raised_at)  # raised by this batch (at or after its start)
     for alarm in alarms:
         try:
             case = open_case(alarm, actor=actor, note="GB/T 26875")
