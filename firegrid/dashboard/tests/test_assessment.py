@@ -78,7 +78,8 @@ def test_seasons_by_month():
     ]
 
 
-def test_units_priorities_tourism_and_fire_history(world, cases):
+def test_units_priorities_tourism_and_fire_history(world, cases, monkeypatch):
+    monkeypatch.setattr(assessment, "_FIRE_SOURCES", [])  # as before the tasks app registered its fires
     world.street.is_ancient_town = True
     world.street.save()
     make_place("老街民宿", "self_built_house", 28.06, 106.06, self_built_uses=["homestay"], occupants=8)
@@ -112,7 +113,8 @@ def test_grid_hotspots(world, cases, monkeypatch):
     assert report["grid_hotspots"][0]["open"] == 4  # shop (this year and last), mall, school
 
 
-def test_pdf_names_the_street_and_its_figures(world, cases, client):
+def test_pdf_names_the_street_and_its_figures(world, cases, client, monkeypatch):
+    monkeypatch.setattr(assessment, "_FIRE_SOURCES", [])  # as before the tasks app registered its fires
     client.force_login(world.street_officer)
     r = client.get(f"/reports/assessment/{YEAR}.pdf")
     assert r.status_code == 200 and r.content.startswith(b"%PDF")

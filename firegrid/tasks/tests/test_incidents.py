@@ -99,7 +99,7 @@ def test_a_fire_at_a_place_takes_its_grid_sector_and_high_rise_flag(world, api_c
     assert response.status_code == 201 and response.json()["region"] == w.grid_b.code
 
 
-def test_the_annual_assessment_shows_the_fire_history(world):
+def test_the_annual_assessment_shows_the_fire_history(world, client):
     w = world
     year = timezone.localdate().year
     fire(w, year, 1, deaths=1)
@@ -109,6 +109,10 @@ def test_the_annual_assessment_shows_the_fire_history(world):
     assert rows[0]["place"] == w.mall_a.name and rows[0]["deaths"] == 1 and rows[0]["loss_yuan"] == 12000.5
     report = assess(w.district_admin, w.district, year)
     assert report["fires"]["available"] and len(report["fires"]["rows"]) == 2
+    client.force_login(w.street_officer)
+    for kind in ("pdf", "xlsx"):
+        response = client.get(f"/reports/assessment/{year}.{kind}")
+        assert response.status_code == 200, kind
 
 
 def test_the_page_form_records_a_fire_by_place_code(world, client):
