@@ -99,7 +99,20 @@ def open_case(alarm, *, actor, note=""):
         case = (
             HazardCase.objects.open().filter(place=device.place, source=Source.IOT, category=category).first()
         )
-    if case is not None:
+    if case is not None and actor is None:  # the gateway or a rule: the system writes the note
+        from firegrid.hazards.actions import record_event
+        from firegrid.hazards.choices import EventKind
+
+        record_event(
+            case,
+            EventKind.COMMENT,
+            label=str(_("System")),
+            from_status=case.status,
+            to_status=case.status,
+            note=text,
+            public=False,
+        )
+    elif case is not None:
         comment(case, actor=actor, note=text)
     else:
         case = reports.report(

@@ -219,3 +219,15 @@ def test_a_device_needs_a_place_or_a_point_in_the_district(world):
     device, _key = make_device("water_pressure", lat=28.05, lng=106.05)
     assert device.region == world.grid_a and device.heartbeat_seconds == 600
     assert Device.objects.get(pk=device.pk).key_hash != _key
+
+
+def test_the_system_opens_and_joins_cases_without_a_user(world, smoke):
+    device, key = smoke
+    send(device, key, events=["fault"])
+    other, other_key = make_device("smoke_detector", place=world.shop_a)
+    send(other, other_key, events=["fault"])
+    first, second = Alarm.objects.get(device=device), Alarm.objects.get(device=other)
+    case = actions.open_case(first, actor=None)
+    assert actions.open_case(second, actor=None) == case
+    note = case.events.get(kind="comment")
+    assert note.actor is None and note.actor_label and note.is_public is False
