@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from firegrid.core.roles import Role
+from firegrid.hazards import reports as hazard_reports
 from firegrid.inspections.campaign_actions import campaign_checklists, record_campaign_inspection
 from firegrid.inspections.checklists import applies_to, shipped_checklists
 from firegrid.inspections.choices import (
@@ -20,7 +21,6 @@ from firegrid.inspections.choices import (
 )
 from firegrid.inspections.draw_actions import link_inspection
 from firegrid.inspections.major_hazard import DeterminationError, determine, element_ids, load_edition
-from firegrid.hazards import reports as hazard_reports
 from firegrid.inspections.models import Answer, ChecklistVersion, HazardRecord, Inspection
 from firegrid.inspections.plan_actions import mark_plan_done
 from firegrid.places.actions import mark_inspected
