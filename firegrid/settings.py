@@ -225,6 +225,8 @@ UPLOAD_MAX_PHOTOS = env_int("UPLOAD_MAX_PHOTOS", 4, minimum=1)
 # duplicates while reporting; a reporter may say "not fixed" this many days after a case is closed.
 DUPLICATE_RADIUS_METRES = env_int("DUPLICATE_RADIUS_METRES", 50, minimum=1)
 REOPEN_DAYS = env_int("REOPEN_DAYS", 30, minimum=1)
+# The public fire-literacy survey: answers per client address per hour.
+PUBLIC_SURVEYS_PER_HOUR = env_int("PUBLIC_SURVEYS_PER_HOUR", 5, minimum=1)
 # Open311 GeoReport v2: the jurisdiction_id this server answers to.
 OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID", "firegrid")
 # Public facilities: a place or grid with no working water source this close (metres) is a coverage gap

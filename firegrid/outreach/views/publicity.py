@@ -21,7 +21,7 @@ from firegrid.outreach.choices import AgeBand, FiveIntoTarget, PublicityKind
 from firegrid.outreach.forms import PublicityFilter, PublicityForm, PublicitySiteForm
 from firegrid.outreach.models import PublicityActivity, PublicitySite, SurveyResponse
 
-SURVEYS = RateLimit("public-survey", lambda: getattr(settings, "PUBLIC_SURVEYS_PER_HOUR", 5))
+SURVEYS = RateLimit("public-survey", lambda: settings.PUBLIC_SURVEYS_PER_HOUR)
 
 
 class PublicityListView(FilteredListMixin, scoped.ScopedListView):
