@@ -65,6 +65,7 @@ def test_scopes_differ_and_the_language_switches(live_server, live_world, phone_
     assert "指挥" in page.locator("h1").inner_text()  # the Chinese title
     grid = api_figures(page, live_server.url)
     assert grid["region"]["code"] == live_world.grid_a.code and grid["hazards"]["open"] == 2
+    page.click("label.nav-toggle-label")  # on a phone the language switch sits in the menu
     with page.expect_navigation():
         page.click("form.lang-form button[value=en]")
     assert page.locator("html").get_attribute("lang") == "en"

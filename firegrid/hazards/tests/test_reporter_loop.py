@@ -274,5 +274,5 @@ def test_tracking_page_shows_fixed_and_not_a_hazard(client, world, make_case):
 def test_open311_reports_a_reopened_case_as_open(client, world, make_case):
     case = closed_case(world, make_case)
     reporter_actions.not_fixed(case, note="没修好")
-    body = client.get("/open311/v2/requests.json", {"service_request_id": case.tracking_code}).json()
+    body = client.get("/open311/v2/requests.json", {"service_request_id": case.pk}).json()
     assert body[0]["status"] == "open"
