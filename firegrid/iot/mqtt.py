@@ -36,7 +36,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from firegrid.iot import pipeline
+from firegrid.iot import notify, pipeline
 from firegrid.iot.models import IngestCount, RejectedMessage
 
 log = logging.getLogger("firegrid.iot.ingest")
@@ -203,6 +203,9 @@ class Ingestor:
         self.totals = Counter()
         self._window = Counter()
         self.client = None
+        self._fires = queue.Queue()
+        self._notifier = None
+        self._running = False
 
     # ---- the network thread ----
 
@@ -282,7 +285,45 @@ class Ingestor:
     def stop(self):
         self._stop.set()
 
+    # ---- fire notifications, off the batch path ----
+
+    def _notify_later(self, alarm_ids):
+        """After a commit: the people are told by a thread of our own, so the acknowledgements and the
+        next batch do not wait for their queries and mail. A process killed before the thread has sent
+        loses those notifications, as one killed just after the commit did before (the alarms stay)."""
+        if self._notifier is None or not self._notifier.is_alive():
+            self._notifier = threading.Thread(target=self._notify_loop, name="ingest-notify", daemon=True)
+            self._notifier.start()
+        self._fires.put(alarm_ids)
+
+    def _notify_loop(self):
+        try:
+            while True:
+                alarm_ids = self._fires.get()
+                if alarm_ids is None:
+                    return
+                try:
+                    notify.alarms_raised(alarm_ids)
+                except Exception:
+                    log.exception("ingest fire notification failed ids=%s", alarm_ids)
+                    with contextlib.suppress(Exception):
+                        connection.close()  # this thread's own connection
+        finally:
+            with contextlib.suppress(Exception):
+                connection.close()
+
+    def _stop_notifier(self, timeout=10.0):
+        if self._notifier is not None and self._notifier.is_alive():
+            self._fires.put(None)
+            self._notifier.join(timeout)
+
     def run(self):
+        # A long-lived consumer keeps its database connection. With CONN_MAX_AGE 0 (the default, right
+        # for web requests) close_old_connections() reconnected for every batch: a new PostgreSQL
+        # backend, its catalogue caches cold. It still drops a connection that failed.
+        connection.settings_dict["CONN_MAX_AGE"] = None
+        connection.close_at = None
+        self._running = True
         self.client = self._make_client()
         properties = Properties(PacketTypes.CONNECT)
         properties.SessionExpiryInterval = self.session_expiry
@@ -317,6 +358,7 @@ class Ingestor:
                     break
         finally:
             self._stop.set()
+            self._stop_notifier()
             self._flush()
             self._log_stats()
             self.client.disconnect()  # queued behind the acknowledgements, so they go out first
@@ -395,7 +437,10 @@ class Ingestor:
             else:
                 todo.append((i, match["device"]))
         if todo:
-            done = pipeline.ingest([(device, items[i].payload) for i, device in todo])
+            # run() notifies from a thread; a batch processed outside run() (tests) notifies inline
+            handoff = pipeline.fire_handler(self._notify_later) if self._running else contextlib.nullcontext()
+            with handoff:
+                done = pipeline.ingest([(device, items[i].payload) for i, device in todo])
             for (i, _device), result in zip(todo, done, strict=True):
                 results[i] = result
         return results

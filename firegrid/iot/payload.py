@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -38,6 +40,28 @@ class Parsed:
     raw_size: int = 0
 
 
+_window = [None, None]  # [now, (latest, earliest, max_age_days)]: settings read once per batch
+
+
+@receiver(setting_changed)
+def _forget_window(**kwargs):
+    _window[0] = None
+
+
+def _limits(now):
+    """(latest, earliest, max age in days) of an acceptable ts; a batch shares one `now`, so settings
+    (a lazy object, costly per attribute) are read once per batch rather than per message."""
+    if _window[0] is not now:
+        days = settings.IOT_MAX_AGE_DAYS
+        _window[1] = (
+            now + datetime.timedelta(seconds=settings.IOT_MAX_FUTURE_SECONDS),
+            now - datetime.timedelta(days=days),
+            days,
+        )
+        _window[0] = now
+    return _window[1]
+
+
 def _time(value, now):
     if isinstance(value, bool):
         raise Rejected("bad_time", "ts must be an ISO 8601 time or epoch seconds/milliseconds")
@@ -60,10 +84,11 @@ def _time(value, now):
             raise Rejected("bad_time", "ts needs a time zone")
     else:
         raise Rejected("bad_time", "ts is missing")
-    if ts > now + datetime.timedelta(seconds=settings.IOT_MAX_FUTURE_SECONDS):
+    latest, earliest, days = _limits(now)
+    if ts > latest:
         raise Rejected("future_time", f"ts {ts.isoformat()} is in the future")
-    if ts < now - datetime.timedelta(days=settings.IOT_MAX_AGE_DAYS):
-        raise Rejected("too_old", f"ts {ts.isoformat()} is older than {settings.IOT_MAX_AGE_DAYS} days")
+    if ts < earliest:
+        raise Rejected("too_old", f"ts {ts.isoformat()} is older than {days} days")
     return ts
 
 
@@ -106,11 +131,13 @@ def parse_obj(obj, device=None, now=None, raw_size=0):
     )
 
 
-def parse(raw, device=None, now=None):
-    """Bytes from the broker → Parsed, or Rejected with a reason."""
+def parse(raw, device=None, now=None, max_bytes=None):
+    """Bytes from the broker → Parsed, or Rejected with a reason. max_bytes: IOT_MAX_MESSAGE_BYTES
+    (a batch passes it, read once)."""
     size = len(raw)
-    if size > settings.IOT_MAX_MESSAGE_BYTES:
-        raise Rejected("too_large", f"{size} bytes > {settings.IOT_MAX_MESSAGE_BYTES}")
+    max_bytes = max_bytes or settings.IOT_MAX_MESSAGE_BYTES
+    if size > max_bytes:
+        raise Rejected("too_large", f"{size} bytes > {max_bytes}")
     try:
         obj = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
