@@ -6,6 +6,7 @@ from django.http import Http404
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from firegrid.core import audit
@@ -121,3 +122,25 @@ class ScopedSlugRelatedField(_ScopedRelatedMixin, serializers.SlugRelatedField):
 
 class ScopedPrimaryKeyRelatedField(_ScopedRelatedMixin, serializers.PrimaryKeyRelatedField):
     default_error_messages = {"does_not_exist": 'No object with id "{pk_value}" in your jurisdiction.'}
+
+
+class CappedCountPagination(LimitOffsetPagination):
+    """Offset pages whose total is counted only up to a cap (`count_capped` says when it was hit):
+    an exact COUNT(*) over a million rows costs far more than the page itself."""
+
+    count_cap = 10_000
+
+    def get_count(self, queryset):
+        counted = queryset[: self.count_cap + 1].count()
+        self.count_capped = counted > self.count_cap
+        return min(counted, self.count_cap)
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["count_capped"] = self.count_capped
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count_capped"] = {"type": "boolean"}
+        return schema

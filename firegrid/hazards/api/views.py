@@ -14,7 +14,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from firegrid.core.api import ScopedModelViewSet, _as_drf_error
+from firegrid.core.api import CappedCountPagination, ScopedModelViewSet, _as_drf_error
 from firegrid.hazards import actions, escalation, reporter_actions, reports
 from firegrid.hazards.api import serializers as s
 from firegrid.hazards.models import Attachment, HazardCase, HazardCategory, HazardEvent
@@ -59,6 +59,7 @@ class HazardCaseViewSet(ScopedModelViewSet):
     (code), place, region (code: its whole subtree), open, overdue, reported_after/reported_before."""
 
     serializer_class = s.HazardCaseSerializer
+    pagination_class = CappedCountPagination
     http_method_names = ["get", "post", "head", "options"]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     queryset_select_related = ("category", "region", "place")

@@ -148,3 +148,16 @@ def test_categories_are_listed(world, api_client):
     api_client.force_authenticate(world.grid_worker_a)
     codes = [c["code"] for c in api_client.get("/api/v1/hazard-categories/").data]
     assert "e_bike" in codes and "other" in codes
+
+
+def test_the_list_counts_only_up_to_a_cap(world, make_case, api_client, monkeypatch):
+    from firegrid.core.api import CappedCountPagination
+
+    for _ in range(3):
+        make_case()
+    api_client.force_authenticate(world.street_officer)
+    body = api_client.get("/api/v1/hazards/").data
+    assert (body["count"], body["count_capped"]) == (3, False)
+    monkeypatch.setattr(CappedCountPagination, "count_cap", 2)
+    body = api_client.get("/api/v1/hazards/?limit=1").data
+    assert (body["count"], body["count_capped"], len(body["results"])) == (2, True, 1)
