@@ -196,6 +196,7 @@ SPECTACULAR_SETTINGS = {
         "FacilityPolicyStatusEnum": "firegrid.facilities.choices.PolicyStatus",
         "OutreachAudienceEnum": "firegrid.outreach.choices.AudienceGroup",
         "OutreachAttendanceResultEnum": "firegrid.outreach.choices.AttendanceResult",
+        "AnswerResultEnum": "firegrid.inspections.choices.AnswerResult",
     },
 }
 
