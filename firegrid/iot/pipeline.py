@@ -148,7 +148,8 @@ def _update_devices(devices, now):
             )
             cursor.execute(
                 f"UPDATE {table} AS d SET status = r.s, last_seen_at = %s, "  # noqa: S608
-                "last_values = d.last_values || r.v, rule_state = r.r "
+                "last_values = (CASE jsonb_typeof(d.last_values) WHEN 'object' THEN d.last_values "
+                "ELSE '{}'::jsonb END) || r.v, rule_state = r.r "
                 "FROM json_to_recordset(%s::json) AS r(i bigint, s text, v jsonb, r jsonb) WHERE d.id = r.i",
                 [now, document],
             )
