@@ -25,9 +25,10 @@ each of which sends one `smoke` event per step: a new fire alarm.
    flap) and rule states reset.
 
 Figures per step: published msgs/s; stored msgs/s (Message rows, from max(id) sampled each second,
-over the steady part: the last 80 % of the publishing window); the backlog (published − stored)
-when publishing stops and how long it took to drain; CPU of each ingest process, Mosquitto, the
-publisher and all PostgreSQL processes (from /proc, % of one core, over the publishing window);
+from 20 % into the publishing window to the last sample taken while the publisher was sending); the
+backlog (published − stored) when publishing stops and how long it took to drain; CPU of each
+ingest process, its PostgreSQL backends, Mosquitto, the publisher and all PostgreSQL processes (from
+/proc, % of one core, over the publishing window) and CPU ms per stored message;
 and the alarm latency: Alarm.raised_at − Alarm.first_at. first_at is the message's ts (the publish
 time); raised_at is taken by the pipeline just before it inserts the batch's new alarms, which
 with their events are the last statements before COMMIT, so it is the commit time less a few
@@ -41,6 +42,7 @@ import argparse
 import json
 import os
 import pathlib
+import secrets
 import signal
 import socket
 import subprocess
@@ -211,6 +213,18 @@ def reset_alarms():
             "WHERE status <> 'cleared'"
         )
         cursor.execute("UPDATE iot_device SET rule_state = '{}' WHERE rule_state <> '{}'")
+
+
+def bench_backends():
+    """pid → CPU seconds of the PostgreSQL backends serving the scratch database (the ingest's), except
+    this script's own: the server's other work belongs to whoever else uses it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return {pid: proc_cpu(pid) for (pid,) in cursor.fetchall()}
 
 
 def max_message_id():
@@ -522,6 +536,7 @@ def measure_step(args, broker, devices_file, ingest, mosquitto, rate):
     pids["mosquitto"] = mosquitto.pid
     cpu0 = {name: proc_cpu(pid) for name, pid in pids.items()}
     pg0 = postgres_cpu()
+    backends0 = bench_backends()
     t0 = time.monotonic()
     extra = ["--devices-file", devices_file, "--duration", str(args.duration), "--rate", str(rate)]
     pub = Child("publish", broker, extra + ["--alarm-every", str(args.alarm_every)])
@@ -540,6 +555,7 @@ def measure_step(args, broker, devices_file, ingest, mosquitto, rate):
             end = now
             cpu1 = {name: proc_cpu(pid) for name, pid in pids.items()}
             pg1 = postgres_cpu()
+            backends1 = bench_backends()
         if end is not None:
             pub.thread.join(5)
             total = pub.last().get("sent", 0)
@@ -549,15 +565,19 @@ def measure_step(args, broker, devices_file, ingest, mosquitto, rate):
     final = pub.last()
     total = final.get("sent", 0)
     stored_total = stored_since(start_id)
-    # the steady part: from 20 % into the publishing window to its end
+    # the steady part: from 20 % into the publishing window to the last sample taken while the
+    # publisher was still sending (its exit comes later: it waits for the broker's last PUBACKs)
     steady_from = t0 + 0.2 * window
-    inside = [s for s in samples if steady_from <= s[0] <= end]
+    sending_until = max((s[0] for s in samples if s[2] < total), default=end)
+    inside = [s for s in samples if steady_from <= s[0] <= sending_until]
     if len(inside) >= 2:
         stored_rate = (inside[-1][1] - inside[0][1]) / (inside[-1][0] - inside[0][0])
     else:
         stored_rate = float("nan")
     at_end = max((s for s in samples if s[0] <= end), key=lambda s: s[0], default=(end, 0, 0))
-    drained = next((s[0] for s in samples if s[0] > end and s[1] >= total), None)
+    drained = next((s[0] for s in samples if s[0] >= end and s[1] >= total), None)
+    backend_cpu = sum(cpu - backends0.get(pid, 0.0) for pid, cpu in backends1.items())
+    stored_in_window = max(1, at_end[1])
     latencies = alarm_latencies(start_alarm)
     return {
         "rate": rate,
@@ -570,6 +590,10 @@ def measure_step(args, broker, devices_file, ingest, mosquitto, rate):
         "cpu": {name: (cpu1[name] - cpu0[name]) / window for name in pids},
         "pub_cpu": pub_cpu / window,
         "pg_cpu": (pg1 - pg0) / window,
+        "backend_cpu": backend_cpu / window,
+        # CPU ms per stored message over the publishing window: what contention does not change much
+        "ingest_ms": 1000 * sum(cpu1[k] - cpu0[k] for k in pids if k.startswith("ingest")) / stored_in_window,
+        "backend_ms": 1000 * backend_cpu / stored_in_window,
         "alarms": final.get("alarms", 0),
         "latencies": latencies,
         "background": background,
@@ -664,6 +688,13 @@ def main():
     mosquitto, broker = start_mosquitto(folder)
     version = subprocess.run([MOSQUITTO, "-h"], capture_output=True, text=True).stdout.splitlines()[0]  # noqa: S603
     env["MQTT_URL"] = broker
+    # the ingest runs as deployed: production settings (DEBUG off: no query log, no debug cursor)
+    env.update(
+        FIREGRID_ENV="production",
+        SECRET_KEY="bench-" + secrets.token_urlsafe(40),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",
+    )
     tag = uuid.uuid4().hex[:6]
     ceiling = None
     results = {}
@@ -708,10 +739,11 @@ def main():
         )
     print(
         "\n| ingest | target msgs/s | published msgs/s | stored msgs/s (steady) | backlog at end "
-        "| drained in | ingest CPU | mosquitto CPU | publisher CPU | PostgreSQL CPU | alarms "
-        "| p50 ms | p99 ms | p99.9 ms | max ms | other CPU |"
+        "| drained in | ingest CPU | ingest ms/msg | its PostgreSQL backends CPU | backend ms/msg "
+        "| all PostgreSQL CPU | mosquitto CPU | publisher CPU | alarms | p50 ms | p99 ms | p99.9 ms | max ms "
+        "| other CPU |"
     )
-    print("| --- " * 16 + "|")
+    print("| --- " * 19 + "|")
     for (n, rate), s in results.items():
         lat = s["latencies"]
         ingest_cpu = " + ".join(f"{v:.0%}" for k, v in s["cpu"].items() if k.startswith("ingest"))
@@ -719,15 +751,22 @@ def main():
             f"| {n} process{'es' if n > 1 else ''} | {rate or 'max'} | {s['published']:.0f} "
             f"| {s['stored_rate']:.0f} | {s['backlog']} | "
             + (f"{s['drain']:.0f} s" if s["drain"] is not None else "not drained")
-            + f" | {ingest_cpu} | {s['cpu']['mosquitto']:.0%} | {s['pub_cpu']:.0%} | {s['pg_cpu']:.0%} "
+            + f" | {ingest_cpu} | {s['ingest_ms']:.3f} | {s['backend_cpu']:.0%} | {s['backend_ms']:.3f} "
+            f"| {s['pg_cpu']:.0%} | {s['cpu']['mosquitto']:.0%} | {s['pub_cpu']:.0%} "
             f"| {len(lat)}/{s['alarms']} | {fmt_ms(percentile(lat, 0.5))} | {fmt_ms(percentile(lat, 0.99))} "
             f"| {fmt_ms(percentile(lat, 0.999))} | {fmt_ms(lat[-1] if lat else float('nan'))} "
             f"| {s['background']:.0%} |"
         )
+    # met: offered ≥ the goal, kept up (stored ≥ 95 % of published, backlog at the end ≤ 1 s of it,
+    # drained) and p99 within the goal
     met = [
         (n, rate)
         for (n, rate), s in results.items()
-        if s["stored_rate"] >= GOAL_RATE and percentile(s["latencies"], 0.99) <= GOAL_P99_MS / 1000
+        if s["published"] >= 0.99 * GOAL_RATE
+        and s["stored_rate"] >= 0.95 * s["published"]
+        and s["backlog"] <= s["published"]
+        and s["drain"] is not None
+        and percentile(s["latencies"], 0.99) <= GOAL_P99_MS / 1000
     ]
     print(
         f"\nGoal ≥ {GOAL_RATE} msgs/s sustained with p99 ≤ {GOAL_P99_MS} ms: "
