@@ -118,3 +118,41 @@ def test_the_page_shows_the_figures_with_links(world, cases, client):
     assert 'data-kpi="hazards_open"' in page and ">3</a>" in page
     assert world.community.name in page  # drill-down to the region below
     assert client.get(f"/dashboard/?region={world.street2.code}").status_code == 403
+
+
+def test_overdue_counted_beside_the_open_cases_agrees_with_the_queryset(world, cases):
+    from firegrid.dashboard.kpis import late_q
+
+    now = timezone.now() + datetime.timedelta(days=40)  # every deadline passed for some cases
+    for when in (timezone.now(), now):
+        late = HazardCase.objects.open().filter(late_q(when))
+        assert late.count() == HazardCase.objects.overdue(when).count()
+
+
+def test_the_partial_index_lists_the_open_statuses():
+    import importlib
+
+    from firegrid.hazards.choices import OPEN_STATUSES
+
+    migration = importlib.import_module("firegrid.hazards.migrations.0006_dashboard_indexes")
+    assert set(migration.OPEN) == {str(s) for s in OPEN_STATUSES}
+
+
+def test_the_cache_is_off_by_default_and_keyed_by_grants(world, cases, api_client, settings):
+    from firegrid.dashboard import kpis
+
+    assert kpis.cache_seconds() == 0
+    street = world.street
+    officer = kpis._cache_key(world.street_officer, street, None)
+    assert officer != kpis._cache_key(world.district_admin, street, None)
+    assert officer != kpis._cache_key(world.street_officer, world.grid_a, None)
+    settings.DASHBOARD_CACHE_SECONDS = 30
+    try:
+        before = figures(api_client, world.grid_worker_a)
+        HazardCase.objects.filter(pk=cases["open_a"].pk).update(status="closed")
+        assert figures(api_client, world.grid_worker_a)["hazards"] == before["hazards"]  # served again
+        assert figures(api_client, world.street_officer)["hazards"]["open"] == 2  # another scope: fresh
+    finally:
+        from django.core.cache import cache
+
+        cache.clear()

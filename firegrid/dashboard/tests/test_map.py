@@ -149,8 +149,22 @@ def test_grid_values_take_a_fixed_number_of_queries(world, cases, api_client):
             world.community,
             (106.0, 28.1 + i * 0.01, 0.01),
         )
-    assert count() == before
+    assert count() == before + 1  # the new grids' boundaries, read once for all of them
+    assert count() == before  # then kept, prepared, until a boundary changes
     assert len(grids(api_client, world.district_admin)["features"]) == 8
+
+
+def test_a_changed_boundary_is_not_served_from_the_prepared_ones(world, api_client):
+    def geometry():
+        features = grids(api_client, world.district_admin)["features"]
+        return next(f["geometry"] for f in features if f["id"] == world.grid_a.pk)
+
+    first = geometry()
+    square = [[106.0, 28.0], [106.001, 28.0], [106.001, 28.001], [106.0, 28.001], [106.0, 28.0]]
+    type(world.grid_a).objects.filter(pk=world.grid_a.pk).update(
+        boundary={"type": "Polygon", "coordinates": [square]}
+    )
+    assert geometry() == {"type": "Polygon", "coordinates": [square]} != first
 
 
 def test_large_boundaries_are_simplified_and_grids_capped(world, api_client, monkeypatch):
