@@ -204,7 +204,7 @@ def main():  # noqa: C901, PLR0912, PLR0915
     parser.add_argument("--only", help="measure only endpoints whose label contains this")
     parser.add_argument(
         "--load-only",
-        default="dashboard,kpi=open_hazards,hazards,devices,facilities",
+        default="dashboard,kpi=open_hazards,bbox",
         help="comma list: wrk only endpoints whose label contains one of these ('' = all)",
     )
     parser.add_argument("--no-load", action="store_true", help="skip wrk")
