@@ -5,7 +5,7 @@ completed."""
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -30,6 +30,14 @@ from firegrid.outreach.demo import seed_outreach
 from firegrid.tasks.demo import seed_tasks
 
 __all__ = ["DEMO_PASSWORD", "Command"]
+
+
+def refresh_statistics():
+    """ANALYZE on PostgreSQL after the bulk inserts, so the planner does not pick plans made for
+    empty tables (the rest of the seed runs hundreds of small joins)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 class Command(BaseCommand):
@@ -61,6 +69,7 @@ class Command(BaseCommand):
                 build_district(scale=scale, batch_size=batch_size, today=today)
             created = ensure_personas(today)
             places_line = seed_places(scale=scale, batch_size=batch_size, today=today)
+            refresh_statistics()  # thousands of rows were just bulk-inserted: plan the rest on real counts
             hazards_line = seed_cases()
             facilities_line = seed_facilities(today)
             outreach_line = seed_outreach(today)
