@@ -245,6 +245,8 @@ IOT_MAX_FUTURE_SECONDS = env_int("IOT_MAX_FUTURE_SECONDS", 300, minimum=0)
 IOT_MAX_AGE_DAYS = env_int("IOT_MAX_AGE_DAYS", 30, minimum=1)
 IOT_OFFLINE_FACTOR = env_int("IOT_OFFLINE_FACTOR", 3, minimum=1)
 IOT_FLAP_SECONDS = env_int("IOT_FLAP_SECONDS", 300, minimum=0)
+# The command view's figures may be served again for this many seconds per scope (0: always fresh).
+DASHBOARD_CACHE_SECONDS = min(env_int("DASHBOARD_CACHE_SECONDS", 0, minimum=0), 60)
 # GB/T 26875.3 gateway: raw frames are kept this many days (`firegrid gb26875 purge`).
 GB26875_RAW_DAYS = env_int("GB26875_RAW_DAYS", 30, minimum=1)
 

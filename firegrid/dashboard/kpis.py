@@ -16,7 +16,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from firegrid.core.env import env_int
 from firegrid.core.scoping import user_scope
 from firegrid.hazards.choices import CaseStatus, Source
 from firegrid.hazards.models import HazardCase
@@ -207,8 +206,7 @@ def trends(user, region, now, months=12):
 def cache_seconds():
     """How long a scope's figures may be served again (DASHBOARD_CACHE_SECONDS; 0, the default, is
     never): a setting if settings.py has one, else the environment variable."""
-    value = getattr(settings, "DASHBOARD_CACHE_SECONDS", None)
-    return env_int("DASHBOARD_CACHE_SECONDS", 0, minimum=0) if value is None else max(0, min(int(value), 60))
+    return max(0, min(int(settings.DASHBOARD_CACHE_SECONDS), 60))
 
 
 def _cache_key(user, region, year):
