@@ -85,3 +85,29 @@ def audit_snapshot(instance):
         loaded = getattr(instance, "_audit_loaded", None)
         snapshot = audit_normalise(instance, loaded) if loaded is not None else {}
     return snapshot
+
+
+class ActiveVersionMixin:
+    """A versioned rules document of which at most one version is active (grading rules, facility
+    rules, scoring schemes). Subclasses name their checker in `document_checker()`."""
+
+    def __str__(self):
+        return f"{self.name} ({self.version})"
+
+    @classmethod
+    def document_checker(cls):
+        """(check(document), the error class it raises); imported lazily by each subclass."""
+        raise NotImplementedError
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        check, error = self.document_checker()
+        try:
+            check(self.document)
+        except error as exc:
+            raise ValidationError({"document": str(exc)}) from None
+
+    @classmethod
+    def active(cls):
+        return cls.objects.filter(is_active=True).first()

@@ -15,7 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from firegrid.core.models import AuditedModel
+from firegrid.core.models import ActiveVersionMixin, AuditedModel
 from firegrid.core.roles import DISTRICT_WIDE, ORG_WRITERS, Role
 from firegrid.core.scoping import RestrictedQuerySet, ScopeRules
 from firegrid.facilities.choices import (
@@ -60,7 +60,7 @@ def new_facility_code():
     return "F" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(9))
 
 
-class FacilityRuleSet(AuditedModel):
+class FacilityRuleSet(ActiveVersionMixin, AuditedModel):
     """A versioned set of facility rules (ancient-town thresholds, survey pressure), with sources."""
 
     version = models.CharField(_("version"), max_length=40, unique=True)
@@ -86,20 +86,11 @@ class FacilityRuleSet(AuditedModel):
             )
         ]
 
-    def __str__(self):
-        return f"{self.name} ({self.version})"
-
-    def clean(self):
+    @classmethod
+    def document_checker(cls):
         from firegrid.facilities.rules import RuleSetError, check_document
 
-        try:
-            check_document(self.document)
-        except RuleSetError as exc:
-            raise ValidationError({"document": str(exc)}) from None
-
-    @classmethod
-    def active(cls):
-        return cls.objects.filter(is_active=True).first()
+        return check_document, RuleSetError
 
 
 class ConstructionPlan(AuditedModel):

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from firegrid.core.models import AuditedModel
+from firegrid.core.models import ActiveVersionMixin, AuditedModel
 from firegrid.core.roles import DISTRICT_WIDE, ORG_WRITERS, Role
 from firegrid.core.scoping import RestrictedQuerySet, ScopeRules
 from firegrid.core.validators import validate_credit_code
@@ -48,7 +48,7 @@ class PlaceQuerySet(RestrictedQuerySet):
         return self.filter(flags__contains=f"|{flag}|")
 
 
-class GradingRuleSet(AuditedModel):
+class GradingRuleSet(ActiveVersionMixin, AuditedModel):
     """A versioned set of grading rules (data, not code), with the sources they come from."""
 
     version = models.CharField(_("version"), max_length=40, unique=True)
@@ -80,20 +80,11 @@ class GradingRuleSet(AuditedModel):
             )
         ]
 
-    def __str__(self):
-        return f"{self.name} ({self.version})"
-
-    def clean(self):
+    @classmethod
+    def document_checker(cls):
         from firegrid.places.grading import RuleSetError, compile_ruleset
 
-        try:
-            compile_ruleset(self.document)
-        except RuleSetError as exc:
-            raise ValidationError({"document": str(exc)}) from None
-
-    @classmethod
-    def active(cls):
-        return cls.objects.filter(is_active=True).first()
+        return compile_ruleset, RuleSetError
 
 
 class Place(AuditedModel):
@@ -196,8 +187,9 @@ class Place(AuditedModel):
     graded_at = models.DateTimeField(_("graded at"), null=True, blank=True, editable=False)
     last_inspected_on = models.DateField(_("last inspected on"), null=True, blank=True, editable=False)
     # the public part of the last inspection's result: passed / hazards / major (codes of inspections.Outcome)
-    last_inspection_outcome = models.CharField(_("last inspection outcome"), max_length=10, blank=True,
-                                               editable=False)
+    last_inspection_outcome = models.CharField(
+        _("last inspection outcome"), max_length=10, blank=True, editable=False
+    )
     next_inspection_due = models.DateField(
         _("next inspection due"), null=True, blank=True, db_index=True, editable=False
     )

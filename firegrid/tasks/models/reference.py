@@ -2,11 +2,10 @@
 the recurring duties and responsibility lists of seed 000) and the scoring scheme (考评方案)."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from firegrid.core.models import AuditedModel
+from firegrid.core.models import ActiveVersionMixin, AuditedModel
 from firegrid.core.roles import Role
 from firegrid.core.scoping import RestrictedQuerySet, ScopeRules
 
@@ -36,7 +35,7 @@ class TaskCatalogue(AuditedModel):
         return f"{self.name} ({self.version})"
 
 
-class ScoreScheme(AuditedModel):
+class ScoreScheme(ActiveVersionMixin, AuditedModel):
     """A versioned scoring scheme (考评方案): items, their metric and weight, for streets and units."""
 
     version = models.CharField(_("version"), max_length=40, unique=True)
@@ -65,17 +64,8 @@ class ScoreScheme(AuditedModel):
             )
         ]
 
-    def __str__(self):
-        return f"{self.name} ({self.version})"
-
-    def clean(self):
+    @classmethod
+    def document_checker(cls):
         from firegrid.tasks.scoring import SchemeError, check_scheme
 
-        try:
-            check_scheme(self.document)
-        except SchemeError as exc:
-            raise ValidationError({"document": str(exc)}) from None
-
-    @classmethod
-    def active(cls):
-        return cls.objects.filter(is_active=True).first()
+        return check_scheme, SchemeError
