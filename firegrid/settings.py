@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "firegrid.tasks",
     "firegrid.dashboard",
     "firegrid.fieldapp",
+    "firegrid.ops",
 ]
 
 MIDDLEWARE = [
@@ -107,6 +108,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
     DATABASES["default"]["TEST"] = {"NAME": None}  # in-memory test database
 
+# An optional read replica: report and dashboard reads inside core.db_router.reading_from_replica() go
+# there; writes and everything else stay on the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0)
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["firegrid.core.db_router.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
 
@@ -156,6 +167,69 @@ STORAGES = {
         if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
+}
+
+# Uploads: local files under MEDIA_ROOT by default; MEDIA_STORAGE=s3 keeps them in an S3-compatible
+# bucket (django-storages) so that several web servers share them.
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "local")
+if MEDIA_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET", required=True),
+            "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("S3_REGION", "") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID", ""),
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY", ""),
+            "default_acl": None,
+            "querystring_auth": True,  # uploads are private: links are signed and expire
+            "file_overwrite": False,
+        },
+    }
+elif MEDIA_STORAGE != "local":
+    raise ImproperlyConfigured(f"MEDIA_STORAGE={MEDIA_STORAGE!r}: use local or s3.")
+
+# Redis: shared cache and sessions (stateless web processes) and the Celery broker. Without it
+# (development) the cache is per process, sessions live in the database and background tasks run inline.
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "firegrid.core.cache.TolerantRedisCache",  # a miss, not an error, if Redis is down
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "firegrid",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves it queued for another
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True  # outcomes are recorded as ops.JobRun rows
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+CELERY_TIMEZONE = env_str("TIME_ZONE", "Asia/Shanghai")
+# The schedule (celery beat): seconds between runs per job; JOB_INTERVALS overrides any subset.
+JOB_INTERVALS = env_int_map(
+    "JOB_INTERVALS",
+    {
+        "sweep_hazards": 900,
+        "sweep_devices": 60,
+        "sweep_tasks": 3600,
+        "publish_due_draws": 3600,
+        "extend_plans": 86400,
+        "schedule_duties": 86400,
+        "gb26875_purge": 86400,
+        "requeue_exports": 300,
+    },
+    minimum=10,
+)
+CELERY_BEAT_SCHEDULE = {
+    job: {"task": job, "schedule": float(seconds)} for job, seconds in JOB_INTERVALS.items()
 }
 
 REST_FRAMEWORK = {

@@ -1,0 +1,58 @@
+"""Scheduled and background jobs as Celery tasks. Each calls the same function as its management
+command; the schedule is CELERY_BEAT_SCHEDULE in settings (one entry per job, editable by env)."""
+
+from django.conf import settings
+from django.utils import timezone
+
+from firegrid.ops.jobs import recorded_job
+
+
+@recorded_job("sweep_hazards", lock_seconds=900)
+def sweep_hazards():
+    from firegrid.hazards.escalation import sweep_overdue
+
+    return dict(sweep_overdue())
+
+
+@recorded_job("sweep_devices", lock_seconds=300)
+def sweep_devices():
+    from firegrid.iot.sweeps import sweep_offline
+
+    return {"offline": sweep_offline()}
+
+
+@recorded_job("sweep_tasks", lock_seconds=900)
+def sweep_tasks():
+    from firegrid.tasks.reminders import sweep_task_reminders
+
+    return dict(sweep_task_reminders())
+
+
+@recorded_job("publish_due_draws", lock_seconds=900)
+def publish_due_draws():
+    from firegrid.inspections.draw_actions import publish_due_draws as publish
+
+    return {"published": [draw.pk for draw in publish()]}
+
+
+@recorded_job("extend_plans", lock_seconds=1800)
+def extend_plans():
+    from firegrid.inspections.plan_actions import extend_current_plans
+
+    return {"visits_added": extend_current_plans()}
+
+
+@recorded_job("schedule_duties", lock_seconds=1800)
+def schedule_duties():
+    from firegrid.tasks import catalogue
+
+    year = timezone.localdate().year
+    catalogue.sync_catalogues()
+    return {"year": year, "added": catalogue.schedule_duties(year)}
+
+
+@recorded_job("gb26875_purge", lock_seconds=1800)
+def gb26875_purge():
+    from firegrid.iot.gb26875.store import purge_frames
+
+    return {"deleted": purge_frames(settings.GB26875_RAW_DAYS)}
