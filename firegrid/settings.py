@@ -5,6 +5,7 @@ FIREGRID_ENV=production requires SECRET_KEY and ALLOWED_HOSTS and turns on every
 that `manage.py check --deploy` asks for. DATABASE_URL picks the database in either mode.
 """
 
+import ipaddress
 from pathlib import Path
 
 import dj_database_url
@@ -61,6 +62,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "firegrid.ops.logging.RequestIdMiddleware",  # first: every later log line carries the request id
+    "firegrid.ops.metrics.MetricsMiddleware",  # counts and times everything below
+    "firegrid.ops.endpoints.OpsEndpointsMiddleware",  # /healthz, /readyz, /metrics: no host check
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -327,10 +331,38 @@ GB26875_RAW_DAYS = env_int("GB26875_RAW_DAYS", 30, minimum=1)
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "firegrid@localhost")
 
+# Health, metrics and logs (firegrid/ops: health.py, metrics.py, logging.py; README "Operations").
+# /readyz: Redis down is "degraded" (200: pages work without it) unless READY_REDIS_REQUIRED; the MQTT
+# broker is checked only with READY_CHECK_MQTT (some web servers cannot reach it); scheduled jobs are
+# checked when a broker runs them (READY_CHECK_JOBS unset) or as READY_CHECK_JOBS says.
+READY_REDIS_REQUIRED = env_bool("READY_REDIS_REQUIRED", False)
+READY_CHECK_MQTT = env_bool("READY_CHECK_MQTT", False)
+READY_CHECK_JOBS = env_bool("READY_CHECK_JOBS", None)
+INGEST_LAG_WARN_SECONDS = env_int("INGEST_LAG_WARN_SECONDS", 900, minimum=1)
+# /metrics: scrapers from these addresses or networks, or with "Authorization: Bearer METRICS_TOKEN".
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+for _entry in METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_entry, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {_entry!r} is not an address or network.") from None
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+# One JSON object per line in production (LOG_FORMAT=json), plain lines otherwise; both with the request id.
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "text")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use json or text.")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "firegrid.ops.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "firegrid.ops.logging.JsonFormatter"},
+        "text": {"()": "firegrid.ops.logging.TextFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},

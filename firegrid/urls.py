@@ -9,6 +9,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from firegrid.core import views as core_views
 from firegrid.dashboard import map_urls, report_urls
 from firegrid.dashboard import urls as dashboard_urls
+from firegrid.ops import endpoints as ops_endpoints
 
 api_v1 = [
     path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
@@ -29,7 +30,10 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("healthz", core_views.healthz, name="healthz"),
+    # liveness, readiness and Prometheus metrics (firegrid/ops; answered ahead of the other middleware)
+    path("healthz", ops_endpoints.healthz, name="healthz"),
+    path("readyz", ops_endpoints.readyz, name="readyz"),
+    path("metrics", ops_endpoints.metrics_view, name="metrics"),
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -10,7 +10,7 @@ form errors instead of 500s.
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
@@ -157,22 +157,6 @@ class HistoryView(ScopedDetailView):
             "object_url": object_url(self.object, self.detail_url_name),
             "verbose_name": self.model._meta.verbose_name,
         }
-
-
-def healthz(request):
-    """Liveness and database status for load balancers and monitoring."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-        db = "ok"
-    except Exception as exc:  # noqa: BLE001 - any database failure is reported, not raised
-        db = f"error: {exc.__class__.__name__}"
-    healthy = db == "ok"
-    return JsonResponse(
-        {"status": "ok" if healthy else "error", "database": db, "vendor": connection.vendor},
-        status=200 if healthy else 503,
-    )
 
 
 def ping(request):
