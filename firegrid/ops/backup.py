@@ -400,13 +400,16 @@ def _restore_postgresql(target, dump, manifest, *, clean, progress):
     pg_restore = _tool("pg_restore")
     total = len(manifest["tables"])
     progress(_("restoring the database (%(tables)s tables)") % {"tables": total}, force=True)
-    done = 0
+    done = built = 0
 
     def on_line(line):
-        nonlocal done
+        nonlocal done, built
         if "processing data for table" in line:
             done += 1
             progress(_("restoring table %(done)s/%(total)s") % {"done": done, "total": total})
+        elif "creating INDEX" in line or "CONSTRAINT" in line:
+            built += 1
+            progress(_("building indexes and constraints: %(n)s") % {"n": built})
 
     # Tables that exist but hold no row (a migrated-then-emptied database) are dropped and recreated.
     extra = ["--clean", "--if-exists"] if clean else []
