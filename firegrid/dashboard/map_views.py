@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from shapely.geometry import mapping, shape
 
 from firegrid.dashboard import map_layers
+from firegrid.dashboard.compress import gzip_json_view
 from firegrid.dashboard.kpis import late_q
 from firegrid.dashboard.scope import chosen_region
 from firegrid.hazards.models import HazardCase
@@ -264,6 +265,7 @@ BBOX = OpenApiParameter(
 )
 
 
+@gzip_json_view
 class MapGridsAPIView(APIView):
     """The grids inside a region of your scope as GeoJSON, each coloured by a KPI."""
 
@@ -280,6 +282,7 @@ class MapGridsAPIView(APIView):
         return Response(grids_collection(request.user, region, kpi))
 
 
+@gzip_json_view
 class MapHazardsAPIView(APIView):
     """Open hazard cases with a location, as GeoJSON points (capped; `truncated` says so)."""
 
@@ -288,6 +291,7 @@ class MapHazardsAPIView(APIView):
         return Response(hazards_collection(request.user, bbox_param(request)))
 
 
+@gzip_json_view
 class MapDevicesAPIView(APIView):
     """Active devices with their status and most serious active alarm, as GeoJSON points."""
 

@@ -5,6 +5,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from firegrid.dashboard.compress import gzip_json_view
 from firegrid.dashboard.kpis import dashboard
 from firegrid.dashboard.scope import chosen_region
 from firegrid.org.models import Region
@@ -52,6 +53,7 @@ def _prefixes(path):
     return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
+@gzip_json_view
 class DashboardAPIView(APIView):
     """The command view's figures for a region in your scope (default: your own)."""
 
