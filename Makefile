@@ -10,7 +10,7 @@ PORT ?= 8000
 # pytest-xdist workers; 2 matches the 2-core machines we run on
 WORKERS ?= 2
 
-.PHONY: install run test lint check-migrations check-deploy messages clean
+.PHONY: install run test lint check-migrations check-deploy messages clean prod-check
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ check-migrations: install
 check-deploy: install
 	FIREGRID_ENV=production SECRET_KEY=ci-only-$$(date +%s)-a-long-random-enough-secret-key-value-xyz \
 	ALLOWED_HOSTS=firegrid.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+# The production stack on loopback (PostgreSQL, Redis, Mosquitto, nginx, gunicorn, ingest, Celery worker
+# and beat, GB/T 26875 gateway), checked end to end and stopped: see deploy/README.md.
+prod-check: install
+	$(PY) deploy/prodcheck.py $(PROD_CHECK_ARGS)
 
 # Regenerate the .po catalogues after adding strings (needs GNU gettext), then compile them.
 messages: install

@@ -217,6 +217,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
 CELERY_TIMEZONE = env_str("TIME_ZONE", "Asia/Shanghai")
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The schedule (celery beat): seconds between runs per job; JOB_INTERVALS overrides any subset.
 JOB_INTERVALS = env_int_map(
     "JOB_INTERVALS",
@@ -327,6 +328,9 @@ IOT_FLAP_SECONDS = env_int("IOT_FLAP_SECONDS", 300, minimum=0)
 DASHBOARD_CACHE_SECONDS = min(env_int("DASHBOARD_CACHE_SECONDS", 0, minimum=0), 60)
 # GB/T 26875.3 gateway: raw frames are kept this many days (`firegrid gb26875 purge`).
 GB26875_RAW_DAYS = env_int("GB26875_RAW_DAYS", 30, minimum=1)
+# ... and where `firegrid gb26875 serve` listens by default.
+GB26875_HOST = env_str("GB26875_HOST", "0.0.0.0")  # noqa: S104 - devices connect from the network
+GB26875_PORT = env_int("GB26875_PORT", 9000, minimum=1)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "firegrid@localhost")

@@ -39,8 +39,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         serve = sub.add_parser("serve", help="Accept transmission devices over TCP.")
-        serve.add_argument("--host", default="0.0.0.0", help="Address to listen on (default all).")  # noqa: S104
-        serve.add_argument("--port", type=int, default=9000, help="TCP port (default 9000).")
+        serve.add_argument(
+            "--host", default=settings.GB26875_HOST, help="Address to listen on (default GB26875_HOST, all)."
+        )
+        serve.add_argument(
+            "--port", type=int, default=settings.GB26875_PORT, help="TCP port (default GB26875_PORT, 9000)."
+        )
         serve.add_argument(
             "--centre-address", default="000000000000", help="Our 6-byte address as 12 hex digits."
         )

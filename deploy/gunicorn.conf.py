@@ -1,0 +1,30 @@
+"""gunicorn settings for firegrid (deploy/processes.toml, web); every value can be set by environment."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
+# 2 workers per core with 4 threads each: requests spend much of their time waiting on PostgreSQL.
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count()))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
+graceful_timeout = 30
+keepalive = 5
+# recycle workers now and then so a slow leak cannot grow without bound
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 5000))
+max_requests_jitter = 500
+# nginx on the same host is the only client; it sets X-Forwarded-For / -Proto
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None  # nginx keeps the access log
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+proc_name = "firegrid-web"
+
+
+def child_exit(server, worker):
+    """Prometheus multi-process mode (PROMETHEUS_MULTIPROC_DIR): forget a dead worker's live gauges."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -1,0 +1,128 @@
+"""deploy/: the process list, the systemd units and compose.yaml say the same thing, and the nginx
+template renders into a configuration nginx accepts. (The stack itself runs in `make prod-check`.)"""
+
+import configparser
+import re
+import shlex
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[3]
+DEPLOY = REPO / "deploy"
+
+
+def processes():
+    with open(DEPLOY / "processes.toml", "rb") as f:
+        return {name: shlex.split(spec["command"]) for name, spec in tomllib.load(f).items()}
+
+
+def unit(name):
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str
+    parser.read(DEPLOY / "systemd" / name)
+    return parser
+
+
+def test_every_process_has_a_systemd_unit_running_the_same_command():
+    units = {
+        "web": "firegrid-web.service",
+        "ingest": "firegrid-ingest@.service",
+        "worker": "firegrid-worker.service",
+        "beat": "firegrid-beat.service",
+        "gb26875": "firegrid-gb26875.service",
+    }
+    assert set(units) == set(processes())
+    for name, argv in processes().items():
+        service = unit(units[name])["Service"]
+        command = shlex.split(service["ExecStart"])
+        command[0] = command[0].removeprefix("/opt/firegrid/.venv/bin/")
+        if name == "ingest":
+            assert command[-2:] == ["--worker", "%i"]  # one client id per instance
+            command = command[:-2]
+        assert command == argv, name
+        assert service["EnvironmentFile"] == "/etc/firegrid/firegrid.env"
+        assert service["User"] == "firegrid"
+
+
+def test_compose_runs_the_same_processes_and_is_well_formed():
+    compose = yaml.safe_load((REPO / "compose.yaml").read_text())
+    services = compose["services"]
+    for name, argv in processes().items():
+        assert services[name]["command"] == argv, name
+        assert services[name]["image"] == "firegrid:latest"
+        assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+    assert {"postgres", "redis", "mosquitto", "nginx", "migrate"} <= set(services)
+    named = set(compose["volumes"])
+    for service in services.values():
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if not source.startswith("."):
+                assert source in named, f"volume {source} is not declared"
+            else:
+                assert (REPO / source).exists() or source == "./deploy/tls", f"{source} is missing"
+    dockerfile = (REPO / "Dockerfile").read_text()
+    assert "requirements.txt" in dockerfile and "collectstatic" in dockerfile
+
+
+def render_nginx(tmp_path):
+    template = (DEPLOY / "nginx" / "firegrid.conf.template").read_text()
+    names = set(re.findall(r"\$\{(FIREGRID_[A-Z_]+)\}", template))
+    cert, key = tmp_path / "tls.crt", tmp_path / "tls.key"
+    subprocess.run(  # noqa: S603
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    values = {
+        "FIREGRID_SERVER_NAME": "localhost",
+        "FIREGRID_HTTP_PORT": "127.0.0.1:18080",
+        "FIREGRID_HTTPS_PORT": "127.0.0.1:18443",
+        "FIREGRID_TLS_CERT": str(cert),
+        "FIREGRID_TLS_KEY": str(key),
+        "FIREGRID_UPSTREAM": "127.0.0.1:18001",
+        "FIREGRID_STATIC_ROOT": str(tmp_path / "static"),
+    }
+    assert names == set(values), "the template's variables changed: update prodcheck.py and compose.yaml"
+    return re.sub(r"\$\{(FIREGRID_[A-Z_]+)\}", lambda m: values[m.group(1)], template)
+
+
+@pytest.mark.skipif(not shutil.which("nginx") or not shutil.which("openssl"), reason="nginx/openssl missing")
+def test_the_nginx_template_renders_into_a_valid_configuration(tmp_path):
+    (tmp_path / "site.conf").write_text(render_nginx(tmp_path))
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{ include /etc/nginx/mime.types; include {tmp_path}/site.conf; }}\n"
+    )
+    done = subprocess.run(["nginx", "-t", "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True)  # noqa: S603, S607
+    assert done.returncode == 0, done.stderr
+    site = (tmp_path / "site.conf").read_text()
+    assert "location /media/ { return 404; }" in site  # uploads only through Django's checks
+    assert "X-Request-ID" in site and "X-Forwarded-Proto" in site
+
+
+def test_gunicorn_configuration_loads():
+    config = {}
+    exec(compile((DEPLOY / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), config)  # noqa: S102
+    assert config["worker_class"] == "gthread"
+    assert config["workers"] >= 1 and config["threads"] >= 1
+    assert callable(config["child_exit"])
