@@ -385,3 +385,45 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
+
+# ---- Browser hardening: Content Security Policy (django-csp 4), Referrer/Opener/Permissions policies,
+# and the client address behind reverse proxies. On in development and tests too, so the browser tests
+# run under the same policy as production. No inline scripts anywhere: page data goes through data-*
+# attributes or json_script; the API docs (Swagger UI) relax style-src in firegrid/urls.py.
+from csp.constants import NONE as _CSP_NONE  # noqa: E402
+from csp.constants import SELF as _CSP_SELF  # noqa: E402
+
+from firegrid.core.net import csp_source  # noqa: E402
+
+INSTALLED_APPS += ["csp"]  # system checks for the CSP settings
+_after_security = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
+MIDDLEWARE[_after_security:_after_security] = [
+    "csp.middleware.CSPMiddleware",
+    "firegrid.core.middleware.PermissionsPolicyMiddleware",
+]
+_tile_source = csp_source(MAP_TILE_URL)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_CSP_SELF],
+        "script-src": [_CSP_SELF],
+        "style-src": [_CSP_SELF],
+        "img-src": [_CSP_SELF, "data:", "blob:"] + ([_tile_source] if _tile_source else []),
+        "connect-src": [_CSP_SELF],
+        "font-src": [_CSP_SELF, "data:"],
+        "object-src": [_CSP_NONE],
+        "base-uri": [_CSP_SELF],
+        "frame-ancestors": [_CSP_NONE],
+        "form-action": [_CSP_SELF],
+        "worker-src": [_CSP_SELF],  # the field app's service worker at /sw.js
+        "manifest-src": [_CSP_SELF],
+    },
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+PERMISSIONS_POLICY = "camera=(self), geolocation=(self), microphone=()"
+# Reverse proxies in front of the app that append to X-Forwarded-For (nginx: 1). 0: the header is
+# ignored and REMOTE_ADDR is the client. Every rate limit and the login lockout use core.net.client_ip.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "firegrid.core.net.client_ip"
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT  # DRF throttles: the same rule (None would trust any XFF)

@@ -1,9 +1,11 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import ObtainAuthToken
 
 from firegrid.core import views as core_views
@@ -11,11 +13,16 @@ from firegrid.dashboard import map_urls, report_urls
 from firegrid.dashboard import urls as dashboard_urls
 from firegrid.ops import endpoints as ops_endpoints
 
+# Swagger UI with its start-up script served as a file (no inline script); its page and widgets carry
+# inline styles, so this one view also allows those (Content-Security-Policy block in settings.py).
+relax_styles = csp_update({"style-src": [UNSAFE_INLINE]})
+api_docs = relax_styles(SpectacularSwaggerSplitView.as_view(url_name="api-schema"))
+
 api_v1 = [
     path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
     path("ping", core_views.ping, name="api-ping"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", api_docs, name="api-docs"),
     path("", include("firegrid.org.api.urls")),
     path("", include("firegrid.places.api.urls")),
     path("", include("firegrid.inspections.api.urls")),

@@ -1,18 +1,18 @@
 """Facility pages: the filtered list, the detail with its check history and rules, forms, the phone
 survey, check photos, the coverage page and the per-town compliance view."""
 
-import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View, generic
 
 from firegrid.core import views as scoped
+from firegrid.core.files import upload_response
 from firegrid.facilities import actions, coverage, rules
 from firegrid.facilities.choices import STATUS_COLOURS, WATER_SOURCE_KINDS, FacilityKind, FacilityStatus
 from firegrid.facilities.forms import FacilityFilter, FacilityForm, SurveyForm
@@ -160,19 +160,7 @@ class CheckPhotoView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         check = get_object_or_404(FacilityCheck.objects.restrict(request.user), pk=pk)
-        if not check.photo:
-            raise Http404
-        try:
-            handle = check.photo.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        content_type = (
-            check.photo_type or mimetypes.guess_type(check.photo.name)[0] or "application/octet-stream"
-        )
-        response = FileResponse(handle, content_type=content_type)
-        response["Cache-Control"] = "private, max-age=3600"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return upload_response(check.photo, content_type=check.photo_type)
 
 
 def coverage_params(params):

@@ -1,12 +1,11 @@
 """Annual construction plans of streets and towns with their periodic evaluations, and the
 "一镇一策/一村一策" plans of ancient towns and villages."""
 
-import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from firegrid.core import views as scoped
+from firegrid.core.files import upload_response
 from firegrid.facilities import actions
 from firegrid.facilities.choices import STATUS_COLOURS
 from firegrid.facilities.forms import EvaluationForm, PlanForm, PolicyForm
@@ -126,16 +126,4 @@ class PolicyUpdateView(PolicyFormMixin, scoped.ScopedUpdateView):
 class PolicyFileView(LoginRequiredMixin, View):
     def get(self, request, pk):
         policy = get_object_or_404(AncientTownPolicy.objects.restrict(request.user), pk=pk)
-        if not policy.attachment:
-            raise Http404
-        try:
-            handle = policy.attachment.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        content_type = mimetypes.guess_type(policy.attachment.name)[0] or "application/octet-stream"
-        return FileResponse(
-            handle,
-            as_attachment=True,
-            filename=policy.attachment_name or policy.attachment.name.rsplit("/", 1)[-1],
-            content_type=content_type,
-        )
+        return upload_response(policy.attachment, filename=policy.attachment_name or None, download=True)

@@ -1,19 +1,20 @@
 """A small per-address rate limit kept in Django's cache (fixed one-hour windows).
 
-The client address is REMOTE_ADDR: behind a reverse proxy, the proxy must pass the client's address
-there (e.g. a trusted proxy-protocol or a middleware that rewrites REMOTE_ADDR), or every visitor
-shares one allowance.
+The client address is firegrid.core.net.client_ip: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT
+reverse proxies the address the outermost of them put into X-Forwarded-For.
 """
 
 import hashlib
 
 from django.core.cache import cache
 
+from firegrid.core.net import client_ip
+
 HOUR = 3600
 
 
 def client_address(request):
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    return client_ip(request)
 
 
 class RateLimit:

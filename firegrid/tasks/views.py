@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View, generic
 
 from firegrid.core import views as scoped
+from firegrid.core.files import upload_response
 from firegrid.core.scoping import user_scope
 from firegrid.org.choices import RegionLevel
 from firegrid.org.models import OrgMember, OrgUnit, Region
@@ -236,14 +237,7 @@ class EvidenceView(LoginRequiredMixin, View):
             visible = Duty.objects.restrict(request.user).filter(pk=evidence.duty_id).exists()
         if not visible:
             raise Http404
-        try:
-            handle = evidence.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        response = FileResponse(handle, content_type=evidence.content_type, filename=evidence.name)
-        response["Cache-Control"] = "private, max-age=3600"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return upload_response(evidence.file, content_type=evidence.content_type, filename=evidence.name)
 
 
 def home_region(user):

@@ -1,14 +1,13 @@
 """Staff pages of hazard cases: the scoped list, recording a case, the case with its timeline and
 the forms of the steps the user may take, and the case's files (served only to those who may see them)."""
 
-import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View, generic
 
 from firegrid.core import views as scoped
+from firegrid.core.files import upload_response
 from firegrid.core.roles import Role
 from firegrid.core.scoping import user_scope
 from firegrid.hazards import reports
@@ -219,12 +219,4 @@ class AttachmentView(LoginRequiredMixin, View):
             else case.attachments.filter(is_public=True)
         )
         attachment = get_object_or_404(files, pk=file_pk)
-        try:
-            handle = attachment.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        content_type = attachment.content_type or mimetypes.guess_type(attachment.file.name)[0]
-        response = FileResponse(handle, content_type=content_type or "application/octet-stream")
-        response["Cache-Control"] = "private, max-age=3600"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return upload_response(attachment.file, content_type=attachment.content_type)

@@ -1,19 +1,19 @@
 """Inspection pages: the scoped list, the detail with the GB 35181 proposal and the officer's
 decision, starting an inspection of a place, and the photos (served only to those who may see them)."""
 
-import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View, generic
 
 from firegrid.core import views as scoped
+from firegrid.core.files import upload_response
 from firegrid.core.views import may_write
 from firegrid.inspections import actions
 from firegrid.inspections.choices import InspectionKind, InspectionStatus
@@ -123,14 +123,7 @@ class InspectionPhotoView(LoginRequiredMixin, View):
     def get(self, request, pk, answer_pk):
         inspection = get_object_or_404(Inspection.objects.restrict(request.user), pk=pk)
         answer = get_object_or_404(inspection.answers.exclude(photo=""), pk=answer_pk)
-        try:
-            handle = answer.photo.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        content_type = mimetypes.guess_type(answer.photo.name)[0] or "application/octet-stream"
-        response = FileResponse(handle, content_type=content_type)
-        response["Cache-Control"] = "private, max-age=3600"
-        return response
+        return upload_response(answer.photo)
 
 
 # ---- starting an inspection --------------------------------------------------------------------
