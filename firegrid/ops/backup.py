@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import posixpath
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -39,6 +40,7 @@ MANIFEST = "manifest.json"
 MEDIA_DIR = "media"
 DATABASE_FILES = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
 VENDOR_NAMES = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}
+BACKUP_NAME = re.compile(r"^firegrid-\d{8}T\d{6}Z(\.tar)?$")
 CHUNK = 1024 * 1024
 SQLITE_PAGES_PER_STEP = 25600  # ~100 MB a step at 4 KiB pages; a write by another connection restarts it
 
@@ -91,7 +93,7 @@ def create_backup(output_dir, *, using=DEFAULT_DB_ALIAS, media=True, as_tar=Fals
     work = output_dir / (name + ".partial")
     if final.exists() or work.exists():
         raise BackupError(_("%(path)s already exists.") % {"path": final})
-    work.mkdir()
+    work.mkdir(mode=0o700)  # personal data and password hashes: readable by the backup's owner only
     try:
         database_file = work / DATABASE_FILES[connection.vendor]
         if connection.vendor == "postgresql":
@@ -124,6 +126,7 @@ def create_backup(output_dir, *, using=DEFAULT_DB_ALIAS, media=True, as_tar=Fals
         if as_tar:
             progress(_("packing %(name)s") % {"name": final.name}, force=True)
             partial_tar = output_dir / (final.name + ".partial")
+            partial_tar.touch(mode=0o600)
             with tarfile.open(partial_tar, "w") as tar:
                 tar.add(work, arcname=name)
             partial_tar.rename(final)
@@ -137,6 +140,18 @@ def create_backup(output_dir, *, using=DEFAULT_DB_ALIAS, media=True, as_tar=Fals
         raise
     progress(_("backup written: %(path)s") % {"path": final}, force=True)
     return final
+
+
+def prune_backups(output_dir, keep):
+    """Delete all but the newest `keep` backups in output_dir (only names this command writes)."""
+    backups = sorted(p for p in Path(output_dir).iterdir() if BACKUP_NAME.match(p.name))
+    removed = backups[: max(len(backups) - keep, 0)]
+    for path in removed:
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    return removed
 
 
 def _dump_postgresql(connection, path, progress):

@@ -198,11 +198,17 @@ def test_backup_then_restore_into_a_fresh_database_brings_back_every_row_and_fil
 def test_a_tar_backup_restores_into_a_database_whose_tables_are_empty(world, media, target, tmp_path):
     """A target with tables but not one row (migrated, then emptied) is empty enough: PostgreSQL drops and
     recreates the tables the dump holds (pg_restore --clean), SQLite's backup API replaces the whole file."""
+    folder = tmp_path / "backups"
+    (folder / "firegrid-20250101T023000Z").mkdir(parents=True)  # older backups, a folder and a .tar
+    (folder / "firegrid-20250102T023000Z.tar").write_bytes(b"")
+    (folder / "firegrid-notes").mkdir()  # not a backup's name: never deleted
     out = io.StringIO()
-    call_command("backup", output=str(tmp_path / "backups"), tar=True, stdout=out, stderr=io.StringIO())
+    call_command("backup", output=str(folder), tar=True, keep=2, stdout=out, stderr=io.StringIO())
     path = Path(out.getvalue().strip())
     assert path.suffix == ".tar" and path.is_file()
-    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no work folder left behind
+    # no work folder left behind; --keep 2 deleted the oldest backup and nothing else
+    kept = {"firegrid-20250102T023000Z.tar", "firegrid-notes", path.name}
+    assert {p.name for p in folder.iterdir()} == kept
     target.execute("CREATE TABLE hazards_hazardcategory (id integer)")  # same name, other shape, no row
 
     restore(path, target, tmp_path / "restored-media")
