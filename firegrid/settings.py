@@ -355,6 +355,8 @@ METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "text")
 if LOG_FORMAT not in {"json", "text"}:
     raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use json or text.")
+# Celery worker and beat log through LOGGING below too (JSON in production), not Celery's own set-up.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 LOGGING = {
     "version": 1,

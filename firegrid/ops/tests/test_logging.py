@@ -126,3 +126,10 @@ def test_a_bad_log_format_stops_start_up(tmp_path):
     done = run_settings(tmp_path, LOG_FORMAT="xml")
     assert done.returncode != 0
     assert "LOG_FORMAT='xml': use json or text." in done.stderr
+
+
+def test_celery_logs_through_the_same_configuration():
+    """The worker and beat do not replace the root logger's handlers: their lines are JSON in production."""
+    from firegrid.celery import app
+
+    assert app.conf.worker_hijack_root_logger is False
