@@ -61,6 +61,7 @@ def check_database(alias=DEFAULT_DB_ALIAS):
     started = time.monotonic()
     base = connections[alias]
     params = {**base.settings_dict, "OPTIONS": dict(base.settings_dict.get("OPTIONS") or {})}
+    params["OPTIONS"].pop("pool", None)  # one plain connection, not a pool of its own each time
     if base.vendor == "postgresql":
         params["OPTIONS"].setdefault("connect_timeout", 2)  # libpq's least; the caller waits 1 s
     wrapper = type(base)(params, alias)
