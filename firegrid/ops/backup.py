@@ -30,7 +30,7 @@ import dj_database_url
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, default_storage
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.utils import load_backend
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -135,8 +135,8 @@ def create_backup(output_dir, *, using=DEFAULT_DB_ALIAS, media=True, as_tar=Fals
             work.rename(final)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
-        with contextlib.suppress(FileNotFoundError):
-            (output_dir / (final.name + ".partial")).unlink()
+        if as_tar:
+            (output_dir / (final.name + ".partial")).unlink(missing_ok=True)
         raise
     progress(_("backup written: %(path)s") % {"path": final}, force=True)
     return final
@@ -268,12 +268,18 @@ def restore_backup(source, *, database_url=None, media_root=None, progress=None)
         manifest = read_manifest(folder)
         vendor = manifest["database"]["vendor"]
         if vendor != target.vendor:
-            names = {"backup": VENDOR_NAMES.get(vendor, vendor), "target": VENDOR_NAMES[target.vendor]}
+            names = {
+                "backup": VENDOR_NAMES.get(vendor, vendor),
+                "target": VENDOR_NAMES.get(target.vendor, target.vendor),
+            }
             raise BackupError(
                 _("This backup is of a %(backup)s database and cannot be restored into %(target)s.") % names
             )
         verify_backup(folder, manifest, progress)
-        existing = _existing_tables(target)
+        try:
+            existing = _existing_tables(target)
+        except DatabaseError as error:
+            raise BackupError(_("Cannot open the target database: %(error)s") % {"error": error}) from error
         rows = sum(existing.values())
         if rows:
             busy = {table: count for table, count in existing.items() if count}

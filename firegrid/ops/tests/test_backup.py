@@ -283,12 +283,15 @@ def test_a_corrupted_backup_is_refused_naming_the_file(backup, target, tmp_path)
     assert not restored_media.exists()
 
 
-def test_a_backup_of_the_other_vendor_is_refused(backup, tmp_path):
+def test_a_backup_of_the_other_vendor_or_an_unreachable_database_is_refused(backup, tmp_path):
     if connection.vendor == "sqlite":
         other, url = "PostgreSQL", "postgres://firegrid:firegrid@127.0.0.1:5432/firegrid_backup_never_created"
+        unreachable = f"sqlite:///{tmp_path / 'no-such-folder' / 'x.sqlite3'}"
     else:
         other, url = "SQLite", f"sqlite:///{tmp_path / 'never-created.sqlite3'}"
+        unreachable = "postgres://firegrid:firegrid@127.0.0.1:5432/firegrid_backup_never_created"
     mine = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[connection.vendor]
+    media_root = str(tmp_path / "m")
 
     with (
         pytest.raises(
@@ -296,7 +299,9 @@ def test_a_backup_of_the_other_vendor_is_refused(backup, tmp_path):
         ),
         translation.override("en"),
     ):
-        call_command("restore", str(backup), database_url=url, media_root=str(tmp_path / "m"))
+        call_command("restore", str(backup), database_url=url, media_root=media_root)
+    with pytest.raises(CommandError, match=r"Cannot open the target database"), translation.override("en"):
+        call_command("restore", str(backup), database_url=unreachable, media_root=media_root)
 
     assert not (tmp_path / "never-created.sqlite3").exists()
     assert not (tmp_path / "m").exists()
