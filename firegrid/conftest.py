@@ -1,3 +1,7 @@
+import pathlib
+import sqlite3
+from urllib.parse import quote
+
 import pytest
 
 from firegrid.org.testing import build_world
@@ -70,3 +74,47 @@ def phone_page(chromium):
     page = context.new_page()
     yield page
     context.close()
+
+
+# The test database as a URL another process (an ingest, a sweep killed half-way) can open. PostgreSQL:
+# the test database by URL (tests use transactional_db so their rows are committed). SQLite: the in-memory
+# test database cannot be shared with another process, so it is copied into a file (sqlite3 backup) and the
+# test's connection is pointed at that file; the in-memory database is kept open and put back after.
+@pytest.fixture
+def shared_db(transactional_db, tmp_path):
+    """The test database as a URL another process can open (see the module docstring)."""
+    from django.db import connection
+
+    settings_dict = connection.settings_dict
+    if connection.vendor == "postgresql":
+        yield "postgres://{}:{}@{}:{}/{}".format(
+            quote(settings_dict["USER"] or "", safe=""),
+            quote(settings_dict["PASSWORD"] or "", safe=""),
+            settings_dict["HOST"] or "127.0.0.1",
+            settings_dict["PORT"] or 5432,
+            settings_dict["NAME"],
+        )
+        return
+    if connection.vendor != "sqlite":
+        pytest.skip(f"no subprocess set-up for {connection.vendor}")
+    path = tmp_path / "ingest.sqlite3"
+    connection.ensure_connection()
+    memory = connection.connection
+    if connection.is_in_memory_db():
+        target = sqlite3.connect(path)
+        memory.backup(target)
+        target.close()
+    else:  # a file test database already: share it as it is
+        path = pathlib.Path(settings_dict["NAME"])
+        memory = None
+    old_name = settings_dict["NAME"]
+    if memory is not None:
+        connection.connection = None  # the in-memory database stays open in `memory`
+        settings_dict["NAME"] = str(path)
+    try:
+        yield f"sqlite:///{path}"
+    finally:
+        if memory is not None:
+            connection.close()
+            settings_dict["NAME"] = old_name
+            connection.connection = memory
