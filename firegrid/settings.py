@@ -120,7 +120,26 @@ if DATABASE_REPLICA_URL:
         DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0)
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    MIDDLEWARE.append("firegrid.core.replica.ReplicaReadsMiddleware")
 DATABASE_ROUTERS = ["firegrid.core.db_router.ReplicaRouter"]
+# The pages whose reads go to the replica (URL names): the command view, the map layers, the reports.
+REPLICA_URL_NAMES = env_list(
+    "REPLICA_URL_NAMES",
+    [
+        "dashboard",
+        "api-dashboard",
+        "map",
+        "api-map-grids",
+        "api-map-hazards",
+        "api-map-devices",
+        "reports",
+        "report-assessment-pdf",
+        "report-assessment-xlsx",
+        "report-ledger",
+        "report-exchange-export",
+        "api-exchange-export",
+    ],
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
