@@ -350,6 +350,8 @@ GB26875_RAW_DAYS = env_int("GB26875_RAW_DAYS", 30, minimum=1)
 # ... and where `firegrid gb26875 serve` listens by default.
 GB26875_HOST = env_str("GB26875_HOST", "0.0.0.0")  # noqa: S104 - devices connect from the network
 GB26875_PORT = env_int("GB26875_PORT", 9000, minimum=1)
+# Background exports (ops.Export): their files and rows are deleted after this many days (requeue_exports).
+EXPORT_KEEP_DAYS = env_int("EXPORT_KEEP_DAYS", 7, minimum=1)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "firegrid@localhost")

@@ -62,6 +62,7 @@ urlpatterns = [
     path("", include(map_urls.urlpatterns)),
     path("", include(report_urls.urlpatterns)),
     path("", include("firegrid.fieldapp.urls")),
+    path("", include("firegrid.ops.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

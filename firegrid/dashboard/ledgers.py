@@ -20,6 +20,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from firegrid.core.progress import RowProgress
 from firegrid.core.roles import Role
 from firegrid.inspections.choices import InspectionKind, InspectionStatus, Outcome
 from firegrid.inspections.models import Inspection
@@ -57,6 +58,7 @@ class Sheet:
     title: str
     columns: list
     rows: object  # an iterable of dicts keyed by column key
+    count: object = None  # how many rows (a queryset's count), asked only when progress is reported
 
 
 def _text(value):
@@ -72,10 +74,11 @@ def _cell(ws, value, **style):
     return cell
 
 
-def write_workbook(sheets, fileobj):
-    """The common writer: each Sheet as titles, keys, rows. Returns the number of data rows."""
+def write_workbook(sheets, fileobj, progress=None):
+    """The common writer: each Sheet as titles, keys, rows. Returns the number of data rows.
+    `progress(done, total)` is told every few rows (core.progress), the total over every sheet."""
     wb = Workbook(write_only=True)
-    count = 0
+    counter = RowProgress(progress, lambda: sum(s.count() for s in sheets if s.count is not None))
     for sheet in sheets:
         ws = wb.create_sheet(sheet.title[:31])
         for index, column in enumerate(sheet.columns, start=1):
@@ -85,9 +88,9 @@ def write_workbook(sheets, fileobj):
         ws.append([_cell(ws, c.key, font=KEY_FONT) for c in sheet.columns])
         for row in sheet.rows:
             ws.append([_cell(ws, row.get(c.key)) for c in sheet.columns])
-            count += 1
+            counter.step()
     wb.save(fileobj)
-    return count
+    return counter.finish()
 
 
 def _labels(choices):
@@ -114,8 +117,9 @@ def regions_ledger(user, region, year):
         .values_list("pk", "n")
     )
 
+    qs = Region.objects.restrict(user).filter(path__startswith=region.path).select_related("parent")
+
     def rows():
-        qs = Region.objects.restrict(user).filter(path__startswith=region.path).select_related("parent")
         for r in qs.order_by("path").iterator(chunk_size=1000):
             yield {
                 "code": r.code,
@@ -142,7 +146,7 @@ def regions_ledger(user, region, year):
         Column("has_boundary", "有边界", 8),
         Column("places", "场所数", 8),
     ]
-    return [Sheet("行政区划台账", columns, rows())]
+    return [Sheet("行政区划台账", columns, rows(), qs.count)]
 
 
 def _units(user, region):
@@ -153,8 +157,16 @@ def units_ledger(user, region, year):
     kinds, teams, owners = _labels(UnitKind), _labels(TeamType), _labels(MicroStationOwner)
     sectors, positions = _labels(Sector), _labels(Position)
 
+    units = _units(user, region)
+    members = (
+        OrgMember.objects.restrict(user)
+        .filter(unit__in=_units(user, region))
+        .select_related("unit", "unit__region")
+        .order_by("unit__region__path", "unit__name", "position", "name")
+    )
+
     def unit_rows():
-        qs = _units(user, region).select_related("region", "residential_area").annotate(n=Count("members"))
+        qs = units.select_related("region", "residential_area").annotate(n=Count("members"))
         for u in qs.order_by("region__path", "kind", "name").iterator(chunk_size=1000):
             yield {
                 "name": u.name,
@@ -174,13 +186,7 @@ def units_ledger(user, region, year):
             }
 
     def member_rows():
-        qs = (
-            OrgMember.objects.restrict(user)
-            .filter(unit__in=_units(user, region))
-            .select_related("unit", "unit__region")
-            .order_by("unit__region__path", "unit__name", "position", "name")
-        )
-        for m in qs.iterator(chunk_size=1000):
+        for m in members.iterator(chunk_size=1000):
             yield {
                 "unit": m.unit.name,
                 "region": m.unit.region.name,
@@ -212,6 +218,7 @@ def units_ledger(user, region, year):
                 Column("members", "成员数", 7),
             ],
             unit_rows(),
+            units.count,
         ),
         Sheet(
             "成员",
@@ -226,6 +233,7 @@ def units_ledger(user, region, year):
                 Column("since", "任职日期", 11),
             ],
             member_rows(),
+            members.count,
         ),
     ]
 
@@ -237,13 +245,14 @@ def areas_ledger(user, region, year):
         for m in FireManager.objects.restrict(user).filter(area__region__path__startswith=region.path)
     }
 
+    qs = (
+        ResidentialArea.objects.restrict(user)
+        .filter(region__path__startswith=region.path)
+        .select_related("region")
+        .order_by("region__path", "name")
+    )
+
     def rows():
-        qs = (
-            ResidentialArea.objects.restrict(user)
-            .filter(region__path__startswith=region.path)
-            .select_related("region")
-            .order_by("region__path", "name")
-        )
         for a in qs.iterator(chunk_size=1000):
             m = managers.get(a.pk)
             yield {
@@ -273,7 +282,7 @@ def areas_ledger(user, region, year):
         Column("appointed_on", "任命日期", 11),
         Column("has_manager", "已配管理员", 9),
     ]
-    return [Sheet("小区村组台账", columns, rows())]
+    return [Sheet("小区村组台账", columns, rows(), qs.count)]
 
 
 def _staff(user, region):
@@ -288,10 +297,17 @@ def staff_ledger(user, region, year):
     roles, kinds = _labels(Role), _labels(QualificationKind)
     today = timezone.localdate()
 
+    staff = _staff(user, region)
+    qualifications = (
+        Qualification.objects.restrict(user)
+        .filter(user__in=_staff(user, region))
+        .select_related("user")
+        .order_by("user__username", "-expires_on")
+    )
+
     def staff_rows():
         qs = (
-            _staff(user, region)
-            .select_related("org_unit")
+            staff.select_related("org_unit")
             .prefetch_related("role_assignments__region", "role_assignments__unit")
             .with_can_inspect(today)
             .order_by("username")
@@ -310,13 +326,7 @@ def staff_ledger(user, region, year):
             }
 
     def qualification_rows():
-        qs = (
-            Qualification.objects.restrict(user)
-            .filter(user__in=_staff(user, region))
-            .select_related("user")
-            .order_by("user__username", "-expires_on")
-        )
-        for q in qs:
+        for q in qualifications:
             yield {
                 "username": q.user.username,
                 "full_name": q.user.full_name,
@@ -341,6 +351,7 @@ def staff_ledger(user, region, year):
                 Column("can_inspect", "执法资格有效", 10),
             ],
             staff_rows(),
+            staff.count,
         ),
         Sheet(
             "资格证书",
@@ -356,6 +367,7 @@ def staff_ledger(user, region, year):
                 Column("valid", "有效", 6),
             ],
             qualification_rows(),
+            qualifications.count,
         ),
     ]
 
@@ -363,11 +375,13 @@ def staff_ledger(user, region, year):
 def inspections_ledger(user, region, year):
     kinds, statuses, outcomes = _labels(InspectionKind), _labels(InspectionStatus), _labels(Outcome)
 
+    inspections = Inspection.objects.restrict(user).filter(
+        place__region__path__startswith=region.path, inspected_on__year=year
+    )
+
     def rows():
         qs = (
-            Inspection.objects.restrict(user)
-            .filter(place__region__path__startswith=region.path, inspected_on__year=year)
-            .select_related("place", "place__region")
+            inspections.select_related("place", "place__region")
             .prefetch_related("inspectors")
             .annotate(found=Count("hazards", distinct=True))
             .order_by("inspected_on", "id")
@@ -400,21 +414,28 @@ def inspections_ledger(user, region, year):
         Column("major_confirmed", "重大隐患", 8),
         Column("submitted_at", "提交时间", 17),
     ]
-    return [Sheet(f"检查台账{year}", columns, rows())]
+    return [Sheet(f"检查台账{year}", columns, rows(), inspections.count)]
 
 
 def devices_ledger(user, region, year):
     kinds, statuses = _labels(DeviceKind), _labels(DeviceStatus)
     alarm_kinds, alarm_statuses = _labels(AlarmKind), _labels(AlarmStatus)
 
+    devices = (
+        Device.objects.restrict(user)
+        .filter(region__path__startswith=region.path)
+        .select_related("place", "region")
+        .order_by("region__path", "ident")
+    )
+    alarms = (
+        Alarm.objects.restrict(user)
+        .filter(region__path__startswith=region.path, first_at__year=year)
+        .select_related("device", "place", "region")
+        .order_by("first_at", "id")
+    )
+
     def device_rows():
-        qs = (
-            Device.objects.restrict(user)
-            .filter(region__path__startswith=region.path)
-            .select_related("place", "region")
-            .order_by("region__path", "ident")
-        )
-        for d in qs.iterator(chunk_size=1000):
+        for d in devices.iterator(chunk_size=1000):
             yield {
                 "ident": d.ident,
                 "name": d.name,
@@ -429,13 +450,7 @@ def devices_ledger(user, region, year):
             }
 
     def alarm_rows():
-        qs = (
-            Alarm.objects.restrict(user)
-            .filter(region__path__startswith=region.path, first_at__year=year)
-            .select_related("device", "place", "region")
-            .order_by("first_at", "id")
-        )
-        for a in qs.iterator(chunk_size=1000):
+        for a in alarms.iterator(chunk_size=1000):
             yield {
                 "first_at": _local(a.first_at),
                 "device": a.device.ident,
@@ -466,6 +481,7 @@ def devices_ledger(user, region, year):
                 Column("last_seen_at", "最后通信", 17),
             ],
             device_rows(),
+            devices.count,
         ),
         Sheet(
             f"告警{year}",
@@ -483,6 +499,7 @@ def devices_ledger(user, region, year):
                 Column("cleared_at", "解除时间", 17),
             ],
             alarm_rows(),
+            alarms.count,
         ),
     ]
 

@@ -21,6 +21,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from firegrid.core.progress import RowProgress
 from firegrid.facilities.choices import FacilityKind, FacilityStatus
 from firegrid.facilities.models import Facility
 from firegrid.org.choices import RegionLevel
@@ -475,7 +476,11 @@ def _clean(value):
     return value
 
 
-def write_export(queryset, fileobj):
+EXPORT_ORDER = ("region__path", "kind", "name", "id")
+
+
+def write_export(queryset, fileobj, progress=None):
+    """The facilities as an xlsx (write-only); `progress(done, total)` every few rows. Returns the count."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(DATA_SHEET)
 
@@ -497,19 +502,19 @@ def write_export(queryset, fileobj):
     )
     names = [c.key for c in COLUMNS] + [k for k, _zh, _w in EXPORT_EXTRA]
     kinds, statuses = KIND_ZH, STATUS_ZH
-    count = 0
+    counter = RowProgress(progress, queryset.count)
     for row in queryset.values_list(*names).iterator(chunk_size=2000):
         record = dict(zip(names, row, strict=True))
         record["kind"] = kinds.get(record["kind"], record["kind"])
         record["status"] = statuses.get(record["status"], record["status"])
         ws.append([cell(record[n]) for n in names])
-        count += 1
+        counter.step()
     wb.save(fileobj)
-    return count
+    return counter.finish()
 
 
 def export_file(queryset):
     out = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
-    write_export(queryset.order_by("region__path", "kind", "name", "id"), out)
+    write_export(queryset.order_by(*EXPORT_ORDER), out)
     out.seek(0)
     return out, f"facilities-{timezone.localtime():%Y%m%d-%H%M}.xlsx"

@@ -15,6 +15,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from firegrid.core.progress import RowProgress
 from firegrid.hazards.choices import CaseStatus, Channel, CloseReason, Level, Severity, Source
 from firegrid.hazards.filtersets import HazardCaseFilter
 from firegrid.hazards.models import HazardCase
@@ -103,8 +104,9 @@ def _streets():
     return {r.code: r.name for r in Region.objects.filter(level=RegionLevel.STREET).only("code", "name")}
 
 
-def write_ledger(user, queryset, fileobj, now=None):
-    """Write the cases into an xlsx (write-only: memory stays flat however many rows). Returns the count."""
+def write_ledger(user, queryset, fileobj, now=None, progress=None):
+    """Write the cases into an xlsx (write-only: memory stays flat however many rows). Returns the count.
+    `progress(done, total)` is told every few rows (core.progress)."""
     now = now or timezone.now()
     reporters = may_see_reporter(user)
     columns = COLUMNS + (REPORTER_COLUMNS if reporters else [])
@@ -124,7 +126,7 @@ def write_ledger(user, queryset, fileobj, now=None):
         "close_reason": dict(CloseReason.choices),
     }
     streets = _streets()
-    count = 0
+    counter = RowProgress(progress, queryset.count)
     for case in queryset.iterator(chunk_size=1000):
         codes = [c for c in case.region.path.split("/") if c]
         street = streets.get(codes[1]) if len(codes) > 1 else ""
@@ -152,9 +154,9 @@ def write_ledger(user, queryset, fileobj, now=None):
             for column in REPORTER_COLUMNS:
                 record[column.key] = getattr(case, column.key) if visible else ""
         ws.append([_cell(ws, record[c.key]) for c in columns])
-        count += 1
+        counter.step()
     wb.save(fileobj)
-    return count
+    return counter.finish()
 
 
 def ledger_file(user, params, request=None):

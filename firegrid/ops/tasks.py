@@ -56,3 +56,20 @@ def gb26875_purge():
     from firegrid.iot.gb26875.store import purge_frames
 
     return {"deleted": purge_frames(settings.GB26875_RAW_DAYS)}
+
+
+@recorded_job("build_export", max_retries=0)
+def build_export(export_id):
+    """Build one background export (ops.exports.build). Not retried: a failure is recorded on the
+    Export row for its owner to see, and a redelivered message for a row already taken does nothing."""
+    from firegrid.ops.exports import build
+
+    return build(export_id)
+
+
+@recorded_job("requeue_exports", lock_seconds=600)
+def requeue_exports():
+    """Send queued exports again (the broker was down), fail those whose worker died, delete old ones."""
+    from firegrid.ops.exports import requeue
+
+    return requeue()

@@ -21,6 +21,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
+from firegrid.core.progress import RowProgress
 from firegrid.core.scoping import user_scope
 from firegrid.org.models import Region, User
 from firegrid.outreach.choices import AudienceGroup
@@ -57,19 +58,28 @@ def _cell(value):
     return ILLEGAL_CHARACTERS_RE.sub("", str(value))
 
 
-def workbook_bytes(title, columns, rows):
-    """columns: [(header, width)], rows: iterables of values. Returns the xlsx as bytes."""
+def write_workbook(title, columns, rows, fileobj, progress=None, total=None):
+    """columns: [(header, width)], rows: iterables of values, at most EXPORT_LIMIT of them, written into
+    fileobj. `progress(done, total)` is told every few rows (core.progress). Returns the row count."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
     for index, (_header, width) in enumerate(columns):
         sheet.column_dimensions[get_column_letter(index + 1)].width = width
     sheet.append([header for header, _width in columns])
+    counter = RowProgress(progress, total)
     for n, row in enumerate(rows):
         if n >= EXPORT_LIMIT:
             break
         sheet.append([_cell(v) for v in row])
+        counter.step()
+    workbook.save(fileobj)
+    return counter.finish()
+
+
+def workbook_bytes(title, columns, rows):
+    """columns: [(header, width)], rows: iterables of values. Returns the xlsx as bytes."""
     out = io.BytesIO()
-    workbook.save(out)
+    write_workbook(title, columns, rows, out)
     return out.getvalue()
 
 

@@ -1,20 +1,17 @@
 """Background jobs: every attempt recorded, single flight, retries that do not repeat side effects,
 and tasks running on a real Celery worker over a real Redis broker."""
 
-import time
 from datetime import timedelta
 
-import kombu.pools
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from firegrid.celery import app
 from firegrid.ops import jobs
 from firegrid.ops.choices import RunStatus
 from firegrid.ops.models import JobLock, JobRun, SideEffect
+from firegrid.ops.tests.workers import wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -88,36 +85,6 @@ def test_a_side_effect_is_claimed_once_and_a_rolled_back_claim_is_free_again():
         raise RuntimeError("the effect failed")
     assert jobs.claim("notice:2")
     assert SideEffect.objects.count() == 2
-
-
-@pytest.fixture
-def celery_worker(redis_server, settings):
-    """A real Celery worker (in a thread) consuming from the real Redis broker."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url=redis_server.url, task_always_eager=False)
-    reset_connections()
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
-            yield worker
-    finally:
-        app.conf.update(saved)
-        reset_connections()
-
-
-def reset_connections():
-    """Drop the app's broker connections so the next use connects to the broker now configured."""
-    kombu.pools.reset()
-    app._after_fork()  # forgets the app's connection and producer pools, as a forked worker does
-
-
-def wait_for(check, timeout=30.0, message="condition"):
-    deadline = time.monotonic() + timeout
-    while not (value := check()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {message}")
-        time.sleep(0.05)
-    return value
 
 
 @pytest.mark.django_db(transaction=True)

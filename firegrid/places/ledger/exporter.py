@@ -9,6 +9,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
+from firegrid.core.progress import RowProgress
 from firegrid.places.choices import Authority, PlaceKind, PlaceStatus, RiskLevel
 from firegrid.places.filtersets import PlaceFilter
 from firegrid.places.ledger.columns import (
@@ -78,8 +79,9 @@ def _clean_text(value):
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
-def write_export(queryset, fileobj):
-    """Stream the places into an xlsx (openpyxl write-only: memory stays flat however many rows)."""
+def write_export(queryset, fileobj, progress=None):
+    """Stream the places into an xlsx (openpyxl write-only: memory stays flat however many rows).
+    `progress(done, total)` is told every few rows (core.progress); returns the number of rows."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(DATA_SHEET)
     extra_keys = [k for k, *_rest in EXPORT_EXTRA]
@@ -103,7 +105,7 @@ def write_export(queryset, fileobj):
         "risk_level": {k: str(v) for k, v in RiskLevel.choices},
         "authority": {k: str(v) for k, v in Authority.choices},
     }
-    count = 0
+    counter = RowProgress(progress, queryset.count)
     for row in queryset.values_list(*EXPORT_VALUES).iterator(chunk_size=2000):
         record = dict(zip(EXPORT_VALUES, row, strict=True))
         for name, mapping in labels.items():
@@ -114,9 +116,9 @@ def write_export(queryset, fileobj):
         record["flags"] = ",".join(f for f in (record["flags"] or "").split("|") if f)
         values = [_clean_text(record[k]) for k in EXPORT_VALUES]
         ws.append([_cell(ws, v) if isinstance(v, str) and v.startswith("=") else v for v in values])
-        count += 1
+        counter.step()
     wb.save(fileobj)
-    return count
+    return counter.finish()
 
 
 def export_file(user, params):
