@@ -23,8 +23,10 @@ def _valid(address):
 
 
 def client_ip(request):
-    """The client's IP address as a string ("unknown" when there is none)."""
-    remote = request.META.get("REMOTE_ADDR") or "unknown"
+    """The client's IP address as a string, or None when there is none (django-axes then stores NULL:
+    its column is an IP address field)."""
+    remote = request.META.get("REMOTE_ADDR") or ""
+    remote = remote if _valid(remote) else None
     proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
     if proxies <= 0:
         return remote

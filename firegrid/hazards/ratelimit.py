@@ -14,7 +14,7 @@ HOUR = 3600
 
 
 def client_address(request):
-    return client_ip(request)
+    return client_ip(request) or "unknown"
 
 
 class RateLimit:

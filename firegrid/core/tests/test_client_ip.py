@@ -29,7 +29,10 @@ def request_from(remote=NGINX, forwarded=None):
     extra = {"REMOTE_ADDR": remote}
     if forwarded is not None:
         extra["HTTP_X_FORWARDED_FOR"] = forwarded
-    return RequestFactory().get("/", **extra)
+    request = RequestFactory().get("/", **extra)
+    if remote is None:
+        del request.META["REMOTE_ADDR"]
+    return request
 
 
 @pytest.mark.parametrize(
@@ -51,6 +54,21 @@ def request_from(remote=NGINX, forwarded=None):
 def test_client_ip(settings, proxies, forwarded, expected):
     settings.TRUSTED_PROXY_COUNT = proxies
     assert client_ip(request_from(forwarded=forwarded)) == expected
+
+
+def test_no_address_is_none_not_a_made_up_one(settings):
+    """django-axes stores the address in an IP column (PostgreSQL inet): "unknown" would not do."""
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request_from(remote=None)) is None
+    assert client_ip(request_from(remote="")) is None
+    assert client_ip(request_from(remote="unix:/run/firegrid.sock")) is None
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(request_from(remote=None, forwarded="garbage")) is None
+    assert client_ip(request_from(remote=None, forwarded="203.0.113.5")) == "203.0.113.5"
+    # the rate limits still key such requests, all on one shared allowance
+    assert public_views.REPORTS.key(request_from(remote=None)) == public_views.REPORTS.key(
+        request_from(remote="")
+    )
 
 
 def test_every_limiter_and_the_login_lockout_use_it(settings):

@@ -193,6 +193,9 @@ def test_the_pages_work_under_the_policy_for_a_district_admin(live_server, live_
         ("/regions/", None),
         ("/admin/", None),
         (f"/admin/org/user/{w.grid_worker_a.pk}/change/", None),
+        (f"/admin/org/orgunit/{w.station.pk}/change/", None),  # with an inline of members
+        ("/admin/hazards/hazardcase/", None),  # a change list with filters
+        (f"/admin/hazards/hazardcase/{w.case.pk}/change/", None),
     ]
     for path, then in pages:
         watch.visit(base, path, then)
