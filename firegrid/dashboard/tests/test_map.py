@@ -339,3 +339,28 @@ def test_the_page_fits_a_region_without_a_boundary_to_its_grids(world, client):
     r = client.get(f"/map/?region={world.community.code}")
     (south, west), (north, east) = r.context["map_config"]["bounds"]
     assert (south, west, north, east) == pytest.approx((28.0, 106.0, 28.1, 106.2))
+
+
+def test_the_map_index_lists_the_open_statuses():
+    import importlib
+
+    from firegrid.hazards.choices import OPEN_STATUSES
+
+    migration = importlib.import_module("firegrid.hazards.migrations.0007_map_open_cases_index")
+    assert set(migration.OPEN) == {str(s) for s in OPEN_STATUSES}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL index")
+def test_a_street_hazard_layer_reads_the_map_index_only(world, cases):
+    """The layer's query must stay one the partial covering index answers (its WHERE implies the
+    index's: open statuses, located) and read no column the index lacks (an index-only scan)."""
+    with CaptureQueriesContext(connection) as ctx:
+        map_views.hazards_collection(world.street_officer, (106.0, 28.0, 106.5, 28.5))
+    query = max(ctx.captured_queries, key=lambda q: len(q["sql"]))["sql"]
+    assert "hazards_hazardcase" in query
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # the test tables are tiny: ask what it can use
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + query)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using hazard_open_map_idx" in plan, plan
