@@ -94,3 +94,76 @@ def test_places_and_coverage_share_one_pass(world, year_of_visits, django_assert
         kpis.inspection_figures(world.district_admin, region, today.year, today, rows)
     places = kpis.place_figures(world.district_admin, region, rows)
     assert places["total"] == 5 and places == kpis.place_figures(world.district_admin, region)
+
+
+def test_monthly_trends_cut_months_as_truncmonth_does(world, year_of_visits):
+    """The trends count each month with a FILTER of its range; grouping by TruncMonth (what they did
+    before) must give the same months, also for cases at a month's first instant, before the window
+    and in the future."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncMonth
+
+    from firegrid.hazards import reports
+    from firegrid.hazards.choices import Channel, Source
+    from firegrid.hazards.models import HazardCase, HazardCategory
+
+    now = timezone.now()
+    today = timezone.localdate(now)
+    category = HazardCategory.objects.get(code="evacuation")
+    first_of_month = timezone.make_aware(datetime.datetime(today.year, today.month, 1))
+    moments = [
+        first_of_month,  # this month's first instant
+        first_of_month - datetime.timedelta(microseconds=1),  # the last instant of last month
+        now - datetime.timedelta(days=40),
+        now - datetime.timedelta(days=200),
+        now - datetime.timedelta(days=330),
+        now - datetime.timedelta(days=400),  # before the window
+        now + datetime.timedelta(days=45),  # the future: not in any month shown
+    ]
+    for moment in moments:
+        case = reports.report(
+            description="通道堵塞",
+            category=category,
+            place=world.shop_a,
+            source=Source.PUBLIC,
+            channel=Channel.WEB,
+        )
+        HazardCase.objects.filter(pk=case.pk).update(created_at=moment, closed_at=moment, status="closed")
+    data = kpis.trends(world.district_admin, world.district, now)
+    for key in ("hazards_reported", "hazards_closed"):
+        field = "created_at" if key == "hazards_reported" else "closed_at"
+        rows = HazardCase.objects.annotate(m=TruncMonth(field)).values("m").annotate(n=Count("pk")).order_by()
+        by_month = {r["m"].strftime("%Y-%m"): r["n"] for r in rows if r["m"]}
+        assert data[key] == [by_month.get(label, 0) for label in data["months"]], key
+    assert data["months"][-1] == today.strftime("%Y-%m") and len(data["months"]) == 12
+    assert data["hazards_reported"][-1] >= 1 and data["hazards_reported"][-2] >= 1
+    assert sum(data["hazards_reported"]) == 5  # not the one before the window nor the future one
+    assert sum(data["inspections"]) == 1  # the inspection of shop_a, submitted now
+
+
+@pytest.mark.parametrize("years_back", [0, 1])
+def test_the_dashboard_counts_the_year_and_the_trend_in_one_pass_as_apart(world, year_of_visits, years_back):
+    from firegrid.hazards import reports
+    from firegrid.hazards.choices import Channel, Source
+    from firegrid.hazards.models import HazardCase, HazardCategory
+
+    now = timezone.now()
+    category = HazardCategory.objects.get(code="evacuation")
+    for days in (0, 20, 70, 200, 300, 380, 500):
+        case = reports.report(
+            description="通道堵塞",
+            category=category,
+            place=world.hotel_b,
+            source=Source.PUBLIC,
+            channel=Channel.WEB,
+        )
+        HazardCase.objects.filter(pk=case.pk).update(created_at=now - datetime.timedelta(days=days))
+    year = timezone.localdate(now).year - years_back
+    for username in ("district_admin", "street_officer", "grid_worker_b"):
+        user = getattr(world, username)
+        region, _homes = chosen_region(user)
+        data = kpis._dashboard(user, region, year=year, now=now)
+        assert data["hazards"] == kpis.hazard_figures(user, region, year, now), username
+        assert data["trends"] == kpis.trends(user, region, now), username
+    data = kpis._dashboard(world.district_admin, world.district, year=year, now=now)
+    assert sum(data["trends"]["hazards_reported"]) >= 4 and data["hazards"]["reported_this_year"] >= 1
