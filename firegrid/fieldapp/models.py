@@ -13,6 +13,10 @@ class SyncRecord(models.Model):
     inspection = models.ForeignKey(
         "inspections.Inspection", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # a step on an existing hazard case recorded offline (kind "case_step")
+    case = models.ForeignKey(
+        "hazards.HazardCase", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     result = models.JSONField(_("answer sent"), default=dict)
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
 

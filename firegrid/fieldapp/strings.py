@@ -58,6 +58,31 @@ def app_strings():
         "server_error": _("The server had a problem; it will be tried again."),
         "cases_opened": _("Hazard cases opened: %(codes)s"),
         "storage_missing": _("This browser cannot keep work offline (no IndexedDB)."),
+        # steps on hazard cases
+        "cases_title": _("Open hazard cases"),
+        "places_title": _("Places to visit"),
+        "held_at": _("Held at: %(level)s"),
+        "rectify_by": _("Rectify by %(date)s"),
+        "steps_waiting": _("%(n)s step(s) waiting to send"),
+        "passed": _("Passed: the hazard is gone"),
+        "failed": _("Failed: still a hazard"),
+        "note_rectified": _("What was done to rectify it"),
+        "note_reinspect": _("What you found (required when it failed)"),
+        "note_step": _("Note"),
+        "save_step": _("Save and send"),
+        "note_needed": _("Write the note first."),
+        "passed_needed": _("Say whether the re-inspection passed."),
+        "conflicts_title": _("Conflicts: not recorded"),
+        "conflicts_intro": _(
+            "These steps were refused: the case moved on while you were offline, or it is no longer yours. "
+            "What you wrote stays here until you dismiss it."
+        ),
+        "your_note": _("You wrote:"),
+        "send_as_note": _("Send it as a note on the case"),
+        "dismiss": _("Dismiss"),
+        "dismiss_confirm": _(
+            "Remove this step from the phone? Its note and photos are deleted from this phone."
+        ),
     }
 
 
@@ -73,4 +98,11 @@ def report_strings():
         "me_too": _("This is it: me too"),
         "open_case": _("Open case %(code)s"),
         "otherwise": _("Not one of these? Go on with your report below."),
+        "photos_working": _("Preparing the photos…"),
+        "photos_ready": _("%(n)s photo(s) ready to send (%(kb)s KB)."),
+        "common_here": _("common here"),
+        "suggested_from": _(
+            "Suggested from the nearest registered place, %(place)s: change it if it is wrong."
+        ),
+        "suggested_nearby": _("Suggested from the registered places nearby: change it if it is wrong."),
     }

@@ -7,6 +7,7 @@ the user tapped twice, two tabs) finds the row and gets the same answer; two at 
 unique index, and the loser reads the winner's answer. Anything refused (the place left the user's
 grids, the visit was done by someone else, a checklist changed, a bad photo) rolls back entirely and
 is answered with a code and a message: nothing is half-written, and the phone keeps the item.
+Steps on existing hazard cases (kind "case_step", `fieldapp.case_steps`) go through the same claim.
 """
 
 import datetime
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from firegrid.fieldapp import case_steps
 from firegrid.fieldapp.models import SyncRecord
 from firegrid.hazards.uploads import clean_image
 from firegrid.inspections import actions
@@ -220,11 +222,34 @@ def _replay(record, user):
 
 def sync_item(user, data, files):
     """Apply one item; returns (http_status, answer). Safe to call any number of times per id."""
-    item = parse_item(data)
+    if isinstance(data, dict) and data.get("kind") == case_steps.KIND:
+        item = case_steps.parse(data)
+
+        def prepare():
+            return case_steps.photos(item, files)
+
+        def apply(prepared):
+            return case_steps.apply(user, item, prepared)
+
+    else:
+        item = parse_item(data)
+
+        def prepare():
+            return _photos(item["answers"], files)
+
+        def apply(prepared):
+            inspection, result = _apply(user, item, prepared)
+            return {"inspection": inspection}, result
+
+    return _once(user, item, prepare, apply)
+
+
+def _once(user, item, prepare, apply):
+    """Claim the item's id and apply it in one transaction; a replay gets the first answer."""
     existing = SyncRecord.objects.filter(client_id=item["id"]).first()
     if existing is not None:
         return 200, _replay(existing, user)
-    photos = _photos(item["answers"], files)
+    prepared = prepare()
     try:
         with transaction.atomic():
             try:
@@ -232,10 +257,12 @@ def sync_item(user, data, files):
                     record = SyncRecord.objects.create(client_id=item["id"], user=user, kind=item["kind"])
             except IntegrityError:
                 raise _AlreadyClaimed() from None
-            inspection, result = _apply(user, item, photos)
+            fields, result = apply(prepared)
             result["id"] = str(item["id"])
-            record.inspection, record.result = inspection, result
-            record.save(update_fields=["inspection", "result"])
+            for name, value in fields.items():
+                setattr(record, name, value)
+            record.result = result
+            record.save(update_fields=[*fields, "result"])
             return 200, result
     except _AlreadyClaimed:
         # another request with this id committed first (it held the row until then): its answer stands

@@ -1,6 +1,7 @@
 """Today's work for the phone: the user's planned visits still open this month, and the places of
-their grids to patrol (least recently inspected first), each with the checklists it needs, all in one
-JSON document the field app stores in IndexedDB."""
+their grids to patrol (least recently inspected first), each with the checklists it needs, and the open
+hazard cases of their grids with the steps they may take, all in one JSON document the field app
+stores in IndexedDB."""
 
 from django.db.models import Q
 from django.utils import timezone
@@ -8,6 +9,7 @@ from django.utils.translation import get_language
 
 from firegrid.core.roles import Role
 from firegrid.core.scoping import user_scope
+from firegrid.fieldapp import case_steps
 from firegrid.inspections.actions import checklists_for
 from firegrid.inspections.choices import InspectionKind
 from firegrid.inspections.models import PlanItem
@@ -111,4 +113,8 @@ def today_for(user, on=None):
         "grids": [{"id": g.pk, "name": g.name} for g in grids],
         "places": entries,
         "checklists": checklists,
+        # open hazard cases the user may take a step on offline (`fieldapp.case_steps`)
+        "cases": case_steps.cases_for(user, grids),
+        "case_steps": case_steps.steps_table(),
+        "case_statuses": case_steps.statuses_table(),
     }

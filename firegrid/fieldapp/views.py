@@ -20,7 +20,7 @@ from firegrid.fieldapp.today import today_for
 
 STATIC_DIR = Path(__file__).resolve().parent / "static" / "fieldapp"
 # bump when the shell or its assets change: the service worker then drops the old cache
-CACHE_VERSION = "field-v1"
+CACHE_VERSION = "field-v2"
 
 
 def _login_required_json(view):

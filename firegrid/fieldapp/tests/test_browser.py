@@ -3,6 +3,7 @@ a photo survives a reload and syncs exactly once when the network returns; a dup
 the report form; a reporter reopens a closed case."""
 
 import io
+import os
 
 import pytest
 from PIL import Image
@@ -17,6 +18,12 @@ from firegrid.org.testing import build_world
 from firegrid.org.tests.test_browser import assert_fits_phone, log_in
 
 pytestmark = pytest.mark.browser
+SCREENSHOT_DIR = os.environ.get("FIREGRID_SCREENSHOTS")  # set to keep screenshots for a look
+
+
+def shot(page, name):
+    if SCREENSHOT_DIR:
+        page.screenshot(path=os.path.join(SCREENSHOT_DIR, f"{name}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -50,7 +57,7 @@ def test_offline_patrol_with_a_photo_survives_a_reload_and_syncs_once(live_serve
     page.goto(f"{base}/field/")
     assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.reload()  # now controlled by the worker, which keeps the page for offline use
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     shop = live_world.shop_a
     page.wait_for_selector(f"#place-list li[data-place='{shop.pk}']")
     assert_fits_phone(page)
@@ -63,7 +70,7 @@ def test_offline_patrol_with_a_photo_survives_a_reload_and_syncs_once(live_serve
     first.locator("input[value=fail]").check()
     first.locator("textarea").fill("安全出口被货物堵塞")
     first.locator("input[type=file]").set_input_files(camera_jpeg())
-    page.wait_for_function("document.querySelector('.photo-status').textContent.includes('KB')")
+    page.wait_for_function("() => document.querySelector('.photo-status').textContent.includes('KB')")
     size_kb = int("".join(ch for ch in first.locator(".photo-status").inner_text() if ch.isdigit()))
     assert size_kb < 500  # resized on the phone (the camera file is larger)
     page.locator(".field-item").nth(1).locator("input[value=pass]").check()
@@ -148,3 +155,115 @@ def test_reporter_reopens_a_closed_case(live_server, live_world, phone_page):
     page.wait_for_load_state("networkidle")
     case.refresh_from_db()
     assert case.status == CaseStatus.REOPENED
+
+
+def ordered_case(world):
+    """A public report at the shop of grid A, confirmed and ordered by the street: grid A holds it."""
+    case = reports.report(
+        description="安全出口被货物堵塞",
+        category=HazardCategory.objects.get(code="evacuation"),
+        place=world.shop_a,
+        source=Source.PUBLIC,
+        channel=Channel.WEB,
+    )
+    actions.confirm(case, actor=world.street_officer)
+    actions.order(case, actor=world.street_officer)
+    return case
+
+
+def open_field_app_offline_ready(page, base, username):
+    log_in(page, base, username)
+    page.goto(f"{base}/field/")
+    assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+
+def record_rectification_offline(page, case, note):
+    """Offline: the rectified step on the case, with a note and a camera photo, saved to the queue."""
+    page.context.set_offline(True)
+    page.wait_for_selector("#net-status.badge-orange")
+    page.click(f"#case-list li[data-case='{case.pk}'] button[data-step=rectified]")
+    page.wait_for_selector(".field-step[data-step=rectified]")
+    page.fill("#step-note", note)
+    page.locator("#step-photo").set_input_files(camera_jpeg())
+    page.wait_for_selector("#step-photos li img")
+    assert_fits_phone(page)
+    shot(page, "field-case-step")
+    page.click("#step-save")
+    page.wait_for_selector("#queue-count[data-waiting='1']")
+    # the phone expects the case to be rectified now: the next step it offers is the re-inspection
+    entry = f"#case-list li[data-case='{case.pk}'][data-status=rectified]"
+    page.wait_for_selector(f"{entry} button[data-step=reinspect]")
+
+
+def test_offline_rectification_on_a_case_closed_meanwhile_is_shown_as_a_conflict(
+    live_server, live_world, phone_page
+):
+    case = ordered_case(live_world)
+    page = phone_page
+    page.on("dialog", lambda dialog: dialog.accept())
+    open_field_app_offline_ready(page, live_server.url, "grid_worker_a")
+    page.wait_for_selector(f"#case-list li[data-case='{case.pk}'][data-status=ordered]")
+    record_rectification_offline(page, case, "货物已清走，出口畅通")
+
+    officer = live_world.street_officer  # meanwhile the street finishes the case
+    actions.rectified(case, actor=officer, note="街道已督促整改")
+    actions.reinspect(case, actor=officer, passed=True)
+    actions.close(case, actor=officer)
+
+    page.context.set_offline(False)
+    page.evaluate("FieldApp.syncAll()")
+    conflict = page.locator("#conflict-list li[data-state=conflict][data-code=case_closed]")
+    conflict.wait_for(timeout=15000)
+    text = conflict.inner_text()
+    assert case.tracking_code in text and "street_officer" in text
+    assert "货物已清走，出口畅通" in text  # what the worker wrote stays in front of them
+    photo = conflict.locator(".conflict-photos img")
+    assert photo.count() == 1
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=photo.element_handle())
+    assert page.locator("#queue-count").get_attribute("data-waiting") == "0"
+    assert_fits_phone(page)
+    shot(page, "field-conflict")
+
+    page.reload()  # never silently dropped: still there after a reload
+    conflict_id = conflict.get_attribute("data-id")
+    page.wait_for_selector(f"#conflict-list li[data-code=case_closed][data-id='{conflict_id}']")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED
+    assert case.events.filter(kind="rectified").count() == 1  # the street's, not the worker's
+    assert not SyncRecord.objects.exists() and not case.attachments.exists()
+
+    page.click("#conflict-list li .dismiss")  # read, dismissed
+    page.wait_for_selector("#conflict-list", state="detached")
+    assert page.evaluate("FieldStore.all('queue').then(q => q.length)") == 0
+
+
+def test_offline_rectification_survives_a_reload_and_syncs_exactly_once(live_server, live_world, phone_page):
+    case = ordered_case(live_world)
+    page = phone_page
+    open_field_app_offline_ready(page, live_server.url, "grid_worker_a")
+    page.wait_for_selector(f"#case-list li[data-case='{case.pk}']")
+    record_rectification_offline(page, case, "已清理后门杂物")
+    step_id = page.evaluate("FieldStore.all('queue').then(q => q[0].id)")
+
+    page.reload()  # offline: the page from the worker, the queued step from IndexedDB
+    page.wait_for_selector("#queue-count[data-waiting='1']")
+    assert case.events.filter(kind="rectified").count() == 0
+
+    page.context.set_offline(False)
+    page.evaluate("FieldApp.syncAll()")
+    page.wait_for_selector(f".queue-item[data-id='{step_id}'][data-state='sent']", timeout=15000)
+    page.wait_for_selector("#queue-count[data-waiting='0']")
+    status, answer = page.evaluate(REPLAY, step_id)  # the same sync once more
+    assert status == 200 and answer["replayed"] is True and answer["case_status"] == "rectified"
+    page.wait_for_load_state("networkidle")
+    assert not page.locator("#conflict-list").count()
+
+    case.refresh_from_db()
+    assert case.status == CaseStatus.RECTIFIED
+    event = case.events.get(kind="rectified")
+    assert event.actor == live_world.grid_worker_a and event.note == "已清理后门杂物"
+    evidence = case.attachments.get()
+    assert evidence.event == event and max(evidence.width, evidence.height) == 1600  # shrunk on the phone
+    assert SyncRecord.objects.get().case == case

@@ -1,7 +1,11 @@
 /* The offline field app: today's list, checklists worked through offline with photos, drafts kept
    in IndexedDB at every tap, and a send queue that syncs each finished visit exactly once (its id is
    made here; the server answers a replay with the first answer). Conflicts stay in the queue with
-   the server's reason until the user edits, retries or discards them. */
+   the server's reason until the user edits, retries or discards them.
+   Steps on the open hazard cases of the user's grids (rectified with evidence, re-inspected, a note…)
+   are drafted and queued the same way, each with the case status it was taken from; a step refused
+   because the case moved on meanwhile is listed under "conflicts", with what the user wrote, until
+   they send it as a note instead or dismiss it. */
 (function () {
   "use strict";
   var root = document.getElementById("field-app");
@@ -145,6 +149,7 @@
       return response.json().then(function (answer) {
         if (response.ok) {
           entry.state = "sent";
+          entry.sent_at = new Date().toISOString();
           entry.result = answer;
           entry.message = answer.message || T.sent;
           entry.photos = {};
@@ -196,6 +201,233 @@
     store.move("queue", "drafts", draft).then(load).then(function () { location.hash = "#/visit/" + draft.id; });
   }
 
+  /* ---- steps on hazard cases ---- */
+  function caseSteps() { return (state.today && state.today.case_steps) || {}; }
+  function casesList() { return (state.today && state.today.cases) || []; }
+  function caseById(id) { return casesList().filter(function (c) { return c.id === id; })[0]; }
+  function isStep(entry) { return entry.kind === "case_step"; }
+
+  /* the status the case will have once the steps queued on this phone are taken */
+  function expectedStatus(c) {
+    var status = c.status;
+    var since = Date.parse((state.today && state.today.generated_at) || "") || 0;
+    state.queue.forEach(function (entry) {
+      if (!isStep(entry) || entry.case !== c.id) { return; }
+      if (entry.state === "waiting" && entry.to_status) { status = entry.to_status; }
+      if (entry.state === "sent" && Date.parse(entry.sent_at || "") > since) {
+        status = (entry.result && entry.result.case_status) || entry.to_status || status;
+      }
+    });
+    return status;
+  }
+
+  function stepsNow(c, status) {
+    var table = caseSteps();
+    return c.steps.filter(function (name) { return table[name] && table[name].from.indexOf(status) >= 0; });
+  }
+
+  function pendingSteps(c) {
+    return state.queue.filter(function (q) { return isStep(q) && q.case === c.id && q.state === "waiting"; }).length;
+  }
+
+  function stepLabel(draft) {
+    var spec = caseSteps()[draft.step];
+    return (spec ? spec.label : draft.step) + " · " + draft.tracking_code;
+  }
+
+  function startStep(c, name) {
+    var existing = state.drafts.filter(function (d) { return d.type === "case_step" && d.case === c.id && d.step === name; })[0];
+    if (existing) { location.hash = "#/visit/" + existing.id; return; }
+    var draft = {
+      id: uuid(), type: "case_step", case: c.id, step: name, tracking_code: c.tracking_code,
+      status: expectedStatus(c), version: c.version, note: "", passed: null, photos: [],
+      started_at: new Date().toISOString()
+    };
+    store.put("drafts", draft).then(function () {
+      state.drafts.push(draft);
+      location.hash = "#/visit/" + draft.id;
+    });
+  }
+
+  function finishStep(draft) {
+    var spec = caseSteps()[draft.step] || {};
+    var error = document.getElementById("step-error");
+    var noteNeeded = spec.note_required || (draft.step === "reinspect" && draft.passed === false);
+    if (draft.step === "reinspect" && typeof draft.passed !== "boolean") { error.textContent = T.passed_needed; return; }
+    if (noteNeeded && !(draft.note || "").trim()) { error.textContent = T.note_needed; return; }
+    var c = caseById(draft.case);
+    var from = draft.step === "comment" ? null : (c ? expectedStatus(c) : draft.status);
+    var photos = {};
+    var keys = (draft.photos || []).map(function (blob, index) {
+      photos["photo-" + index] = blob;
+      return "photo-" + index;
+    });
+    var item = {id: draft.id, kind: "case_step", "case": draft.case, step: draft.step, status: from,
+      version: draft.version, note: draft.note || "", photos: keys};
+    if (draft.step === "reinspect") { item.passed = draft.passed; }
+    var to = draft.step === "reinspect" ? (draft.passed ? spec.to_passed : spec.to_failed) : spec.to;
+    var queued = {id: draft.id, kind: "case_step", "case": draft.case, step: draft.step, to_status: to || "",
+      tracking_code: draft.tracking_code,
+      item: item, photos: photos, draft: draft, place_name: stepLabel(draft),
+      state: "waiting", message: "", queued_at: new Date().toISOString()};
+    return store.move("drafts", "queue", queued).then(function () {
+      state.drafts = state.drafts.filter(function (d) { return d.id !== draft.id; });
+      state.queue.push(queued);
+      state.notice = T.finished;
+      location.hash = "#/";
+      syncAll();
+    });
+  }
+
+  /* a refused step's words and photos, sent as a note on the case instead (a new id) */
+  function sendAsNote(entry) {
+    var id = uuid();
+    var draft = {id: id, type: "case_step", "case": entry.case, step: "comment", tracking_code: entry.tracking_code,
+      note: entry.item.note, photos: entry.draft ? entry.draft.photos : [],
+      passed: null, status: null, version: entry.item.version, started_at: new Date().toISOString()};
+    var item = {id: id, kind: "case_step", "case": entry.case, step: "comment", status: null,
+      version: entry.item.version, note: entry.item.note, photos: entry.item.photos || []};
+    var queued = {id: id, kind: "case_step", "case": entry.case, step: "comment", to_status: "",
+      tracking_code: entry.tracking_code,
+      item: item, photos: entry.photos || {}, draft: draft, place_name: stepLabel(draft),
+      state: "waiting", message: "", queued_at: new Date().toISOString()};
+    store.swap("queue", entry.id, queued).then(load).then(function () { render(); syncAll(); });
+  }
+
+  function dismiss(entry) {
+    if (!window.confirm(T.dismiss_confirm)) { return; }
+    store.remove("queue", entry.id).then(load).then(render);
+  }
+
+  var photoUrls = [];
+  function photoUrl(blob) {
+    var url = URL.createObjectURL(blob);
+    photoUrls.push(url);
+    return url;
+  }
+
+  function conflictList() {
+    var items = state.queue.filter(function (q) { return isStep(q) && (q.state === "conflict" || q.state === "rejected"); });
+    if (!items.length) { return null; }
+    return el("section", {"class": "field-conflicts", id: "conflicts"}, [
+      el("h2", {text: T.conflicts_title}),
+      el("p", {"class": "muted", text: T.conflicts_intro}),
+      el("ul", {"class": "field-list", id: "conflict-list"}, items.map(function (entry) {
+        var note = entry.item && entry.item.note;
+        var blobs = Object.keys(entry.photos || {}).map(function (key) { return entry.photos[key]; });
+        var noteOk = note && entry.code !== "case_out_of_scope" && entry.code !== "case_gone" && entry.step !== "comment";
+        return el("li", {"class": "conflict-item queue-" + entry.state, "data-id": entry.id, "data-state": entry.state,
+          "data-code": entry.code || ""}, [
+          el("strong", {text: entry.place_name}), " ",
+          el("span", {"class": "badge badge-red", text: entry.state === "conflict" ? T.conflict : T.rejected}),
+          entry.message ? el("p", {"class": "queue-message", text: entry.message}) : null,
+          note ? el("p", {"class": "conflict-note"}, [el("small", {"class": "muted", text: T.your_note + " "}), note]) : null,
+          blobs.length ? el("p", {"class": "conflict-photos"}, blobs.map(function (blob) {
+            return el("img", {src: photoUrl(blob), alt: T.photo});
+          })) : null,
+          el("p", {"class": "actions"}, [
+            entry.state === "rejected" && entry.draft ? el("button", {type: "button", "class": "small secondary",
+              onclick: function () { editAgain(entry); }, text: T.edit}) : null,
+            noteOk ? el("button", {type: "button", "class": "small secondary send-as-note",
+              onclick: function () { sendAsNote(entry); }, text: T.send_as_note}) : null,
+            el("button", {type: "button", "class": "small secondary",
+              onclick: function () { retry(entry); }, text: T.retry}),
+            el("button", {type: "button", "class": "small contrast outline dismiss",
+              onclick: function () { dismiss(entry); }, text: T.dismiss})
+          ])
+        ]);
+      }))
+    ]);
+  }
+
+  function casesSection() {
+    var cases = casesList();
+    if (!cases.length) { return null; }
+    var statuses = (state.today && state.today.case_statuses) || {};
+    var table = caseSteps();
+    return el("section", {"class": "field-cases"}, [
+      el("h2", {text: T.cases_title}),
+      el("ul", {"class": "field-list", id: "case-list"}, cases.map(function (c) {
+        var status = expectedStatus(c);
+        var pending = pendingSteps(c);
+        var facts = [c.place || c.address, c.region, fmt(T.held_at, {level: c.level})];
+        if (c.deadline) { facts.push(fmt(T.rectify_by, {date: c.deadline})); }
+        return el("li", {"class": "field-case", "data-case": String(c.id), "data-status": status}, [
+          el("strong", {text: c.tracking_code + " " + c.category}), " ",
+          el("span", {"class": "badge badge-muted case-status", text: statuses[status] || status}),
+          el("br"),
+          el("small", {"class": "muted", text: facts.filter(Boolean).join(" · ")}),
+          el("p", {"class": "case-description", text: c.description}),
+          pending ? el("p", {"class": "muted case-pending", text: fmt(T.steps_waiting, {n: pending})}) : null,
+          el("p", {"class": "actions"}, stepsNow(c, status).map(function (name) {
+            return el("button", {type: "button", "class": name === "comment" ? "small outline" : "small secondary",
+              "data-step": name, onclick: function () { startStep(c, name); }, text: table[name].label});
+          }))
+        ]);
+      }))
+    ]);
+  }
+
+  function stepView(draft) {
+    var spec = caseSteps()[draft.step] || {label: draft.step};
+    var c = caseById(draft.case) || {};
+    var photoList = el("ul", {"class": "field-list", id: "step-photos"});
+    var error = el("p", {"class": "msg-error", id: "step-error", role: "alert"});
+
+    function listPhotos() {
+      photoList.replaceChildren.apply(photoList, (draft.photos || []).map(function (blob, index) {
+        return el("li", {}, [
+          el("img", {src: photoUrl(blob), alt: T.photo, "class": "step-thumb"}), " ",
+          el("small", {"class": "muted", text: fmt(T.photo_added, {kb: Math.round(blob.size / 1024)})}), " ",
+          el("button", {type: "button", "class": "small contrast outline", text: T.remove_photo, onclick: function () {
+            draft.photos.splice(index, 1);
+            saveDraft(draft).then(listPhotos);
+          }})
+        ]);
+      }));
+    }
+    listPhotos();
+    var noteLabel = {rectified: T.note_rectified, reinspect: T.note_reinspect}[draft.step] || T.note_step;
+    return el("div", {"class": "field-visit field-step", "data-draft": draft.id, "data-step": draft.step}, [
+      statusBar(),
+      el("p", {}, [el("a", {href: "#/", text: "← " + T.back})]),
+      el("h2", {text: stepLabel(draft)}),
+      c.id ? el("p", {}, [el("strong", {text: c.category}), " · " + (c.place || c.address || "")]) : null,
+      c.description ? el("p", {"class": "muted", text: c.description}) : null,
+      draft.step === "reinspect" ? el("fieldset", {"class": "field-choices"}, [true, false].map(function (value) {
+        return el("label", {"class": "field-choice"}, [
+          el("input", {type: "radio", name: "passed", value: value ? "yes" : "no", checked: draft.passed === value,
+            onchange: function () { draft.passed = value; saveDraft(draft); }}),
+          " " + (value ? T.passed : T.failed)
+        ]);
+      })) : null,
+      el("label", {}, [noteLabel, el("textarea", {rows: "3", id: "step-note",
+        oninput: function (e) { draft.note = e.target.value; saveDraft(draft, true); }}, [draft.note || ""])]),
+      spec.photos ? el("label", {}, [T.photo, el("input", {type: "file", accept: "image/*", capture: "environment",
+        id: "step-photo", "class": "photo-input", onchange: function (e) {
+          var file = e.target.files[0];
+          var input = e.target;
+          if (!file) { return; }
+          window.FieldPhoto.resize(file).then(function (blob) {
+            draft.photos = (draft.photos || []).concat([blob]);
+            input.value = "";
+            error.textContent = "";
+            return saveDraft(draft).then(listPhotos);
+          }, function () { error.textContent = T.photo_failed; });
+        }})]) : null,
+      spec.photos ? photoList : null,
+      el("p", {}, [el("small", {id: "draft-status", "class": "muted"})]),
+      error,
+      el("p", {"class": "actions"}, [
+        el("button", {type: "button", id: "step-save", onclick: function () { finishStep(draft); }, text: T.save_step}), " ",
+        el("button", {type: "button", "class": "contrast outline", onclick: function () {
+          discard(draft, "drafts");
+          location.hash = "#/";
+        }, text: T.discard})
+      ])
+    ]);
+  }
+
   /* ---- views ---- */
   function statusBar() {
     var count = waiting().length;
@@ -211,7 +443,10 @@
   }
 
   function queueList() {
-    var items = state.queue.filter(function (q) { return q.state !== "sent" || isToday(q.queued_at); });
+    var items = state.queue.filter(function (q) {
+      if (isStep(q) && (q.state === "conflict" || q.state === "rejected")) { return false; }  /* under conflicts */
+      return q.state !== "sent" || isToday(q.queued_at);
+    });
     if (!items.length) { return null; }
     return el("section", {"class": "field-queue"}, [
       el("h2", {text: T.queue_title}),
@@ -243,22 +478,26 @@
     var places = today ? today.places : [];
     return el("div", {}, [
       statusBar(),
+      conflictList(),
       queueList(),
       drafts.length ? el("section", {}, [
         el("h2", {text: T.drafts}),
         el("ul", {"class": "field-list", id: "draft-list"}, drafts.map(function (d) {
           return el("li", {"data-id": d.id}, [
             el("a", {href: "#/visit/" + d.id, role: "button", "class": "small", text: T["continue"]}), " ",
-            el("strong", {text: d.place_name}), " ",
-            el("small", {"class": "muted", text: fmt(T.answered, {n: Object.keys(d.answers).length, total: countItems(d)})})
+            el("strong", {text: d.type === "case_step" ? stepLabel(d) : d.place_name}), " ",
+            d.type === "case_step" ? null
+              : el("small", {"class": "muted", text: fmt(T.answered, {n: Object.keys(d.answers).length, total: countItems(d)})})
           ]);
         }))
       ]) : null,
+      el("p", {"class": "actions"}, [
+        el("button", {type: "button", id: "download", "class": "secondary", onclick: download, text: T.download}),
+        today ? el("small", {"class": "muted", text: " " + fmt(T.list_date, {date: today.date})}) : null
+      ]),
+      casesSection(),
       el("section", {}, [
-        el("p", {"class": "actions"}, [
-          el("button", {type: "button", id: "download", "class": "secondary", onclick: download, text: T.download}),
-          today ? el("small", {"class": "muted", text: " " + fmt(T.list_date, {date: today.date})}) : null
-        ]),
+        casesList().length ? el("h2", {text: T.places_title}) : null,
         !today ? el("p", {"class": "muted", text: T.no_list}) : null,
         today && !places.length ? el("p", {"class": "muted", text: T.no_places}) : null,
         el("ul", {"class": "field-list", id: "place-list"}, places.map(function (place) {
@@ -392,15 +631,17 @@
   }
 
   function render() {
+    var stale = photoUrls.splice(0);  /* thumbnails of the view being replaced */
     var match = location.hash.match(/^#\/visit\/([\w-]+)/);
     var view;
     if (match) {
       var draft = state.drafts.filter(function (d) { return d.id === match[1]; })[0];
-      view = draft ? visitView(draft) : listView();
+      view = !draft ? listView() : draft.type === "case_step" ? stepView(draft) : visitView(draft);
     } else {
       view = listView();
     }
     root.replaceChildren(view);
+    stale.forEach(function (url) { URL.revokeObjectURL(url); });
     if (match) { updateProgress(state.drafts.filter(function (d) { return d.id === match[1]; })[0] || {answers: {}, checklists: []}); }
     root.dataset.ready = "1";
   }

@@ -1,9 +1,11 @@
 /* Photos on the phone: shrink them with a canvas before they are stored or sent (a 6 MB camera
-   photo becomes ~300 KB), and read the GPS position from a JPEG's EXIF to pre-fill a location. */
+   photo becomes ~300 KB), and read the GPS position from a JPEG's EXIF to pre-fill a location.
+   Used by the field app and by the hazard report forms. */
 (function (global) {
   "use strict";
   var MAX_SIDE = 1600;
   var QUALITY = 0.82;
+  var KEEP_BYTES = 1024 * 1024;
 
   function decode(file) {
     if (global.createImageBitmap) {
@@ -20,19 +22,42 @@
     });
   }
 
+  function draw(image, maxSide) {
+    var scale = Math.min(1, maxSide / Math.max(image.width, image.height));
+    var canvas = document.createElement("canvas");
+    canvas.width = Math.max(1, Math.round(image.width * scale));
+    canvas.height = Math.max(1, Math.round(image.height * scale));
+    var context = canvas.getContext("2d");
+    context.fillStyle = "#fff";  /* a transparent PNG becomes a white-backed JPEG, not a black one */
+    context.fillRect(0, 0, canvas.width, canvas.height);
+    context.drawImage(image, 0, 0, canvas.width, canvas.height);
+    if (image.close) { image.close(); }
+    return new Promise(function (resolve, reject) {
+      canvas.toBlob(function (blob) {
+        if (blob) { resolve(blob); } else { reject(new Error("canvas")); }
+      }, "image/jpeg", QUALITY);
+    });
+  }
+
   function resize(file, maxSide) {
     maxSide = maxSide || MAX_SIDE;
+    return decode(file).then(function (image) { return draw(image, maxSide); });
+  }
+
+  /* For a form's file input: a File made smaller when that helps (larger than maxSide, or heavier
+     than KEEP_BYTES), else the original. Read the EXIF GPS first: the canvas drops EXIF. */
+  function shrink(file, maxSide) {
+    maxSide = maxSide || MAX_SIDE;
     return decode(file).then(function (image) {
-      var scale = Math.min(1, maxSide / Math.max(image.width, image.height));
-      var canvas = document.createElement("canvas");
-      canvas.width = Math.max(1, Math.round(image.width * scale));
-      canvas.height = Math.max(1, Math.round(image.height * scale));
-      canvas.getContext("2d").drawImage(image, 0, 0, canvas.width, canvas.height);
-      if (image.close) { image.close(); }
-      return new Promise(function (resolve, reject) {
-        canvas.toBlob(function (blob) {
-          if (blob) { resolve(blob); } else { reject(new Error("canvas")); }
-        }, "image/jpeg", QUALITY);
+      var big = Math.max(image.width, image.height) > maxSide;
+      if (!big && file.size <= KEEP_BYTES) {
+        if (image.close) { image.close(); }
+        return file;
+      }
+      return draw(image, maxSide).then(function (blob) {
+        if (!big && blob.size >= file.size) { return file; }
+        var name = (file.name || "photo").replace(/\.[^.]*$/, "") + ".jpg";
+        return new File([blob], name, {type: "image/jpeg", lastModified: file.lastModified || Date.now()});
       });
     });
   }
@@ -94,5 +119,5 @@
     return {lat: Math.round(lat * 1e6) / 1e6, lng: Math.round(lng * 1e6) / 1e6};
   }
 
-  global.FieldPhoto = {resize: resize, exifGps: exifGps};
+  global.FieldPhoto = {resize: resize, shrink: shrink, exifGps: exifGps, MAX_SIDE: MAX_SIDE};
 })(self);

@@ -1,6 +1,7 @@
-/* Hazard report forms (public /report/ and staff /hazards/new/): photo first, location from the
-   phone or from the photo's EXIF GPS, the anonymous switch, categories suggested for the place's
-   kind, and nearby open cases of the same category ("is it one of these?") with "me too". */
+/* Hazard report forms (public /report/ and staff /hazards/new/): photo first (made smaller on the
+   phone), location from the phone or from the photo's EXIF GPS, the anonymous switch, categories
+   suggested for the place's kind (without a place code: the nearest registered place's kind), and
+   nearby open cases of the same category ("is it one of these?") with "me too". */
 (function () {
   "use strict";
   var form = document.querySelector("form[data-report-form]");
@@ -53,7 +54,7 @@
         lng.value = position.coords.longitude.toFixed(6);
         button.removeAttribute("aria-busy");
         say(T.found + " ±" + Math.round(position.coords.accuracy) + " m");
-        lookup();
+        located();
       }, function () {
         button.removeAttribute("aria-busy");
         say(T.unavailable);
@@ -61,22 +62,123 @@
     });
   }
 
-  /* location from the photo's EXIF (the server reads it too, and strips it from the stored file) */
-  if (photos && lat && window.FieldPhoto) {
+  /* Photos: first the location from the photo's EXIF GPS (the canvas below drops EXIF; the server
+     strips it from what it stores anyway), then each photo made smaller on the phone and put back
+     into the file input, so the form posts ~300 KB instead of a 6 MB camera file. Without
+     JavaScript, or where a file input cannot be refilled (no DataTransfer), the originals go and the
+     server scales them. */
+  var photoStatus = document.getElementById("photo-status");
+  var preparing = null;
+
+  function photoSay(text) { if (photoStatus) { photoStatus.textContent = text; } }
+
+  function locateFromPhotos(files) {
+    if (!lat || !lng || (lat.value && lng.value)) { return Promise.resolve(); }
+    return files.reduce(function (found, file) {
+      return found.then(function (gps) { return gps || window.FieldPhoto.exifGps(file); });
+    }, Promise.resolve(null)).then(function (gps) {
+      if (gps && !(lat.value && lng.value)) {
+        lat.value = gps.lat;
+        lng.value = gps.lng;
+        say(T.from_photo);
+        located();
+      }
+    });
+  }
+
+  function canRefill() {
+    try { return typeof DataTransfer === "function" && !!new DataTransfer().items; } catch (e) { return false; }
+  }
+
+  function shrinkPhotos(files) {
+    if (!canRefill()) { return Promise.resolve(); }
+    photoSay(T.photos_working);
+    return Promise.all(files.map(function (file) {
+      return window.FieldPhoto.shrink(file)["catch"](function () { return file; });  /* not an image: the server says so */
+    })).then(function (smaller) {
+      if (photos.files.length !== files.length || Array.prototype.some.call(photos.files, function (f, i) { return f !== files[i]; })) {
+        return;  /* the user picked other photos meanwhile: their own change handles them */
+      }
+      var changed = smaller.some(function (file, i) { return file !== files[i]; });
+      if (changed) {
+        var transfer = new DataTransfer();
+        smaller.forEach(function (file) { transfer.items.add(file); });
+        photos.files = transfer.files;
+      }
+      var bytes = smaller.reduce(function (sum, file) { return sum + file.size; }, 0);
+      photoSay(fmt(T.photos_ready, {n: smaller.length, kb: Math.round(bytes / 1024)}));
+    });
+  }
+
+  if (photos && window.FieldPhoto) {
     photos.addEventListener("change", function () {
       var files = Array.prototype.slice.call(photos.files || []);
-      if (!files.length || (lat.value && lng.value)) { return; }
-      files.reduce(function (found, file) {
-        return found.then(function (gps) { return gps || window.FieldPhoto.exifGps(file); });
-      }, Promise.resolve(null)).then(function (gps) {
-        if (gps && !(lat.value && lng.value)) {
-          lat.value = gps.lat;
-          lng.value = gps.lng;
-          say(T.from_photo);
-          lookup();
-        }
+      if (!files.length) { photoSay(""); return; }
+      var job = locateFromPhotos(files).then(function () { return shrinkPhotos(files); })["catch"](function () {});
+      preparing = job;
+      job.then(function () { if (preparing === job) { preparing = null; } });
+    });
+    /* sent before the photos are ready: wait for them, then send */
+    form.addEventListener("submit", function (event) {
+      if (!preparing) { return; }
+      event.preventDefault();
+      var submitter = event.submitter || null;
+      preparing.then(function () {
+        preparing = null;
+        if (form.requestSubmit) { form.requestSubmit(submitter); } else { form.submit(); }
       });
     });
+  }
+
+  /* Without a place code: once there is a location, the nearest registered place suggests the
+     categories common at its kind (/report/suggest/). A choice the user made is never changed. */
+  var suggestBox = document.getElementById("category-suggestion");
+  var suggestedAt = "";
+  var autoChosen = null;
+
+  function clearSuggested() {
+    Array.prototype.forEach.call(form.querySelectorAll(".suggested-here"), function (badge) { badge.remove(); });
+  }
+
+  function applySuggestion(data) {
+    clearSuggested();
+    var codes = (data.categories || []).map(function (c) { return c.code; });
+    var radios = codes.map(function (code) {
+      return form.querySelector("input[name=category][value='" + code + "']");
+    }).filter(Boolean);
+    radios.forEach(function (radio) {
+      var title = radio.parentNode.querySelector("strong");
+      if (title) {
+        title.parentNode.insertBefore(el("span", {"class": "badge badge-orange suggested-here", text: T.common_here}), title.nextSibling);
+        title.parentNode.insertBefore(document.createTextNode(" "), title.nextSibling);
+      }
+    });
+    var checked = form.querySelector("input[name=category]:checked");
+    if (radios.length && (!checked || (autoChosen && checked.value === autoChosen))) {
+      radios[0].checked = true;
+      autoChosen = radios[0].value;
+      lookup();
+    }
+    if (suggestBox) {
+      suggestBox.textContent = !radios.length ? "" : data.place && data.place.name
+        ? fmt(T.suggested_from, {place: data.place.name}) : T.suggested_nearby;
+    }
+  }
+
+  function suggestCategory() {
+    if (!d.suggestUrl || d.place || !lat || !lat.value || !lng.value) { return; }
+    var at = lat.value + "," + lng.value;
+    if (at === suggestedAt) { return; }
+    suggestedAt = at;
+    var params = new URLSearchParams({lat: lat.value, lng: lng.value});
+    fetch(d.suggestUrl + "?" + params.toString(), {credentials: "same-origin", headers: {Accept: "application/json"}})
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) { if (data && at === suggestedAt) { applySuggestion(data); } }, function () { /* offline */ });
+  }
+
+  function located() {
+    suggestCategory();
+    lookup();
   }
 
   function category() {
@@ -160,7 +262,10 @@
 
   form.addEventListener("change", function (event) {
     var name = event.target.name;
+    if (name === "category" && event.isTrusted) { autoChosen = null; }  /* the user's own choice */
+    if (name === "lat" || name === "lng") { suggestCategory(); }
     if (name === "category" || name === "lat" || name === "lng" || name === "place_code") { lookup(); }
   });
+  suggestCategory();
   lookup();
 })();

@@ -56,6 +56,13 @@
         tx.objectStore(from)["delete"](value.id);
         tx.objectStore(to).put(value);
       });
+    },
+    /* replace one record by another (a new id) in one transaction */
+    swap: function (store, oldId, value) {
+      return run([store], "readwrite", function (tx) {
+        tx.objectStore(store)["delete"](oldId);
+        tx.objectStore(store).put(value);
+      });
     }
   };
 })(self);
