@@ -206,6 +206,11 @@ def test_offline_rectification_on_a_case_closed_meanwhile_is_shown_as_a_conflict
     open_field_app_offline_ready(page, live_server.url, "grid_worker_a")
     page.wait_for_selector(f"#case-list li[data-case='{case.pk}'][data-status=ordered]")
     record_rectification_offline(page, case, "货物已清走，出口畅通")
+    # and, still offline, the re-inspection the phone now offers
+    page.click(f"#case-list li[data-case='{case.pk}'] button[data-step=reinspect]")
+    page.check(".field-step input[name=passed][value=yes]")
+    page.click("#step-save")
+    page.wait_for_selector("#queue-count[data-waiting='2']")
 
     officer = live_world.street_officer  # meanwhile the street finishes the case
     actions.rectified(case, actor=officer, note="街道已督促整改")
@@ -214,12 +219,12 @@ def test_offline_rectification_on_a_case_closed_meanwhile_is_shown_as_a_conflict
 
     page.context.set_offline(False)
     page.evaluate("FieldApp.syncAll()")
-    conflict = page.locator("#conflict-list li[data-state=conflict][data-code=case_closed]")
-    conflict.wait_for(timeout=15000)
+    page.wait_for_selector("#conflict-list li[data-state=conflict] >> nth=1", timeout=15000)
+    assert page.locator("#conflict-list li[data-code=case_closed]").count() == 2
+    conflict = page.locator("#conflict-list li", has_text="货物已清走，出口畅通")
     text = conflict.inner_text()
-    assert case.tracking_code in text and "street_officer" in text
-    assert "货物已清走，出口畅通" in text  # what the worker wrote stays in front of them
-    photo = conflict.locator(".conflict-photos img")
+    assert case.tracking_code in text and "street_officer" in text  # who closed it
+    photo = conflict.locator(".conflict-photos img")  # the photo taken stays in front of the worker
     assert photo.count() == 1
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=photo.element_handle())
     assert page.locator("#queue-count").get_attribute("data-waiting") == "0"
@@ -227,16 +232,24 @@ def test_offline_rectification_on_a_case_closed_meanwhile_is_shown_as_a_conflict
     shot(page, "field-conflict")
 
     page.reload()  # never silently dropped: still there after a reload
-    conflict_id = conflict.get_attribute("data-id")
-    page.wait_for_selector(f"#conflict-list li[data-code=case_closed][data-id='{conflict_id}']")
+    page.wait_for_selector("#conflict-list li[data-code=case_closed] >> nth=1")
     case.refresh_from_db()
     assert case.status == CaseStatus.CLOSED
     assert case.events.filter(kind="rectified").count() == 1  # the street's, not the worker's
     assert not SyncRecord.objects.exists() and not case.attachments.exists()
 
-    page.click("#conflict-list li .dismiss")  # read, dismissed
-    page.wait_for_selector("#conflict-list", state="detached")
-    assert page.evaluate("FieldStore.all('queue').then(q => q.length)") == 0
+    reinspection = page.locator("#conflict-list li").filter(has_not_text="货物已清走，出口畅通")
+    assert reinspection.locator(".send-as-note").count() == 0  # nothing written to send
+    reinspection.locator(".dismiss").click()  # read, dismissed
+    page.wait_for_function("() => document.querySelectorAll('#conflict-list li').length === 1")
+    conflict.locator(".send-as-note").click()  # the rectification note goes on the case as a note
+    page.wait_for_selector("#conflict-list", state="detached", timeout=15000)
+    page.wait_for_selector("#queue-count[data-waiting='0']")
+    page.wait_for_load_state("networkidle")
+    note = case.events.get(kind="comment")
+    assert note.actor == live_world.grid_worker_a and note.note == "货物已清走，出口畅通"
+    assert note.attachments.count() == 1 and SyncRecord.objects.count() == 1
+    assert page.evaluate("FieldStore.all('queue').then(q => q.map(e => e.state))") == ["sent"]
 
 
 def test_offline_rectification_survives_a_reload_and_syncs_exactly_once(live_server, live_world, phone_page):
