@@ -148,3 +148,20 @@ def test_a_photo_the_phone_cannot_read_is_sent_as_it_is(live_server, live_world,
         page.click("button.report-submit")
     assert "scan.jpg" in page.locator(".field-photos .errorlist").inner_text()  # the server's answer
     assert not HazardCase.objects.exists()
+
+
+def test_the_staff_report_form_shrinks_photos_too(live_server, live_world, phone_page):
+    from firegrid.org.tests.test_browser import log_in
+
+    photo = geotagged_camera_photo(28.05, 106.05)
+    page = phone_page
+    log_in(page, live_server.url, "street_officer")
+    page.goto(f"{live_server.url}/hazards/new/")
+    page.set_input_files("input[name=photos]", photo)
+    page.wait_for_function("() => document.querySelector('input[name=photos]').files[0].size < 1500000")
+    name, width = page.evaluate(
+        """() => { const f = document.querySelector('input[name=photos]').files[0];
+                   return createImageBitmap(f).then(b => [f.name, Math.max(b.width, b.height)]); }"""
+    )
+    assert name == "IMG_2041.jpg" and width == 1600
+    assert page.locator("input[name=lat]").input_value() == "28.05"  # read from the EXIF first
