@@ -233,6 +233,7 @@ def test_offline_rectification_on_a_case_closed_meanwhile_is_shown_as_a_conflict
 
     page.reload()  # never silently dropped: still there after a reload
     page.wait_for_selector("#conflict-list li[data-code=case_closed] >> nth=1")
+    page.wait_for_load_state("networkidle")
     case.refresh_from_db()
     assert case.status == CaseStatus.CLOSED
     assert case.events.filter(kind="rectified").count() == 1  # the street's, not the worker's
@@ -259,10 +260,10 @@ def test_offline_rectification_survives_a_reload_and_syncs_exactly_once(live_ser
     page.wait_for_selector(f"#case-list li[data-case='{case.pk}']")
     record_rectification_offline(page, case, "已清理后门杂物")
     step_id = page.evaluate("FieldStore.all('queue').then(q => q[0].id)")
+    assert case.events.filter(kind="rectified").count() == 0  # nothing reached the server yet
 
     page.reload()  # offline: the page from the worker, the queued step from IndexedDB
     page.wait_for_selector("#queue-count[data-waiting='1']")
-    assert case.events.filter(kind="rectified").count() == 0
 
     page.context.set_offline(False)
     page.evaluate("FieldApp.syncAll()")
