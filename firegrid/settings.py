@@ -295,6 +295,8 @@ SPECTACULAR_SETTINGS = {
         "OutreachAudienceEnum": "firegrid.outreach.choices.AudienceGroup",
         "OutreachAttendanceResultEnum": "firegrid.outreach.choices.AttendanceResult",
         "AnswerResultEnum": "firegrid.inspections.choices.AnswerResult",
+        "PlaceKindEnum": "firegrid.places.choices.PlaceKind",  # a place and its list row share them
+        "PlaceStatusEnum": "firegrid.places.choices.PlaceStatus",
     },
 }
 
@@ -345,6 +347,9 @@ IOT_OFFLINE_FACTOR = env_int("IOT_OFFLINE_FACTOR", 3, minimum=1)
 IOT_FLAP_SECONDS = env_int("IOT_FLAP_SECONDS", 300, minimum=0)
 # The command view's figures may be served again for this many seconds per scope (0: always fresh).
 DASHBOARD_CACHE_SECONDS = min(env_int("DASHBOARD_CACHE_SECONDS", 0, minimum=0), 60)
+# The place list and map layer API answers may be served again for this many seconds per scope and
+# query (0: always fresh); any write to a place makes them stale at once (places.cache).
+PLACE_LIST_CACHE_SECONDS = min(env_int("PLACE_LIST_CACHE_SECONDS", 0, minimum=0), 60)
 # GB/T 26875.3 gateway: raw frames are kept this many days (`firegrid gb26875 purge`).
 GB26875_RAW_DAYS = env_int("GB26875_RAW_DAYS", 30, minimum=1)
 # ... and where `firegrid gb26875 serve` listens by default.

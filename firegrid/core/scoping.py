@@ -6,10 +6,11 @@ street officer's scope is the street's whole subtree), a sector, an org unit or 
 Base views and viewsets call `restrict()` once; nothing else builds unscoped lookups.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Subquery
 
 from firegrid.core.roles import DISTRICT_WIDE, ORG_WRITERS, Role
 
@@ -58,6 +59,17 @@ class ScopeRules:
     # When set, the owner clause applies only to users holding one of these roles: a many-valued
     # owner lookup costs every other user a subquery that defeats the list's index.
     owner_roles: frozenset | None = None
+    # A FK on the row to the street-level region of `region` (the path's second code), which the
+    # model keeps in step with `region`. A grant on a street's path then matches the rows by that id
+    # (one index range) instead of a prefix match on the joined region's path; the two are equal.
+    street: str | None = None
+
+
+STREET_DEPTH = 2  # a street's path is /district/street/
+
+
+def is_street_path(path):
+    return len([c for c in path.split("/") if c]) == STREET_DEPTH
 
 
 def user_scope(user):
@@ -68,12 +80,28 @@ def user_scope(user):
     if cached is not None:
         return cached
     scope = Scope(user_id=user.pk, superuser=user.is_superuser)
-    for assignment in user.role_assignments.select_related("region", "unit").all():
+    # a region's boundary can be large and the grants need only its path
+    assignments = user.role_assignments.select_related("region", "unit").defer("region__boundary")
+    for assignment in assignments:
         if not assignment.is_current():
             continue
         scope.grants.extend(assignment.grants())
     user._firegrid_scope = scope
     return scope
+
+
+def scope_key(user, rules):
+    """A digest equal for two users whenever restrict(user, "view") on a model with these rules
+    must give them the same rows: their grants (roles with regions, units and sectors), whether they
+    are superusers, and their own id only where the owner clause reads it. For caching answers per
+    jurisdiction: users with the same grants share an entry, a unit owner has their own."""
+    scope = user_scope(user)
+    if scope.user_id is None:
+        return None
+    grants = sorted(repr(g) for g in scope.grants)
+    owner_applies = rules.owner and (rules.owner_roles is None or bool(scope.roles & rules.owner_roles))
+    raw = repr((scope.superuser, grants, scope.user_id if owner_applies else None))
+    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def _is_multivalued(model, lookup):
@@ -120,8 +148,19 @@ class RestrictedQuerySet(models.QuerySet):
         if any(g.role in rules.district_wide_view for g in grants):
             return self
         q = Q()
+        seen = set()
         for grant in grants:
-            q |= self._grant_q(rules, grant)
+            # two roles on the same region (a street officer who is also its inspector) say the same
+            # thing: one clause, not two ORed copies of it
+            key = (
+                grant.region_path if rules.region is not None else None,
+                grant.sectors if rules.sector else (),
+                grant.unit_id if rules.unit else None,
+                id(rules.role_filters.get(grant.role)),
+            )
+            if key not in seen:
+                seen.add(key)
+                q |= self._grant_q(rules, grant)
         owner_applies = rules.owner_roles is None or bool(scope.roles & rules.owner_roles)
         owner_may = action == VIEW or any(g.role == Role.UNIT_OWNER for g in grants)
         if rules.owner and owner_applies and owner_may:
@@ -134,6 +173,9 @@ class RestrictedQuerySet(models.QuerySet):
         q = Q()
         if grant.region_path and rules.region is not None:
             for lookup in (rules.region, *rules.extra_regions):
+                if lookup == rules.region and rules.street and is_street_path(grant.region_path):
+                    q |= self._street_q(rules.street, grant.region_path)
+                    continue
                 path_lookup = f"{lookup}__path" if lookup else "path"
                 q |= _lookup_q(self.model, path_lookup, {"startswith": grant.region_path})
         if grant.sectors and rules.sector:
@@ -144,3 +186,12 @@ class RestrictedQuerySet(models.QuerySet):
         if q and narrowing is not None:
             q &= narrowing
         return q
+
+    def _street_q(self, lookup, path):
+        """street_id = (SELECT id FROM region WHERE path = …): the database resolves the street once,
+        then reads the street's rows from the (street, id) index."""
+        model = self.model
+        for name in lookup.split("__"):
+            model = model._meta.get_field(name).related_model
+        regions = model._base_manager
+        return Q(**{lookup: Subquery(regions.filter(path=path).order_by().values("pk")[:1])})

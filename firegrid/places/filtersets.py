@@ -4,13 +4,18 @@ from django.utils.translation import gettext_lazy as _
 from firegrid.org.models import Region
 from firegrid.places.choices import Authority, PlaceKind, PlaceStatus, RiskLevel
 from firegrid.places.models import Place
+from firegrid.places.streets import street_path
 
 
 class PlaceFilter(filters.FilterSet):
     """Shared by the API, the pages, the map layer and the xlsx export."""
 
-    kind = filters.MultipleChoiceFilter(choices=PlaceKind.choices, label=_("kind"))
-    risk_level = filters.MultipleChoiceFilter(choices=RiskLevel.choices, label=_("risk level"))
+    # distinct=False: these are columns of the place, no join can repeat a row, and django-filter's
+    # default SELECT DISTINCT over every column makes PostgreSQL sort the whole match
+    kind = filters.MultipleChoiceFilter(choices=PlaceKind.choices, label=_("kind"), distinct=False)
+    risk_level = filters.MultipleChoiceFilter(
+        choices=RiskLevel.choices, label=_("risk level"), distinct=False
+    )
     authority = filters.ChoiceFilter(choices=Authority.choices, label=_("supervising authority"))
     status = filters.ChoiceFilter(choices=PlaceStatus.choices, label=_("status"))
     is_key_unit = filters.BooleanFilter(label=_("key fire safety unit"))
@@ -29,7 +34,11 @@ class PlaceFilter(filters.FilterSet):
 
     def filter_within(self, queryset, name, value):
         region = Region.objects.filter(code=value.strip()).only("path").first()
-        return queryset.filter(region__path__startswith=region.path) if region else queryset.none()
+        if region is None:
+            return queryset.none()
+        if street_path(region.path) == region.path:
+            return queryset.filter(street=region)  # the same places, read from the (street, id) index
+        return queryset.filter(region__path__startswith=region.path)
 
     def filter_due(self, queryset, name, value):
         if value is None:

@@ -11,7 +11,9 @@ from firegrid.core.models import ActiveVersionMixin, AuditedModel
 from firegrid.core.roles import DISTRICT_WIDE, ORG_WRITERS, Role
 from firegrid.core.scoping import RestrictedQuerySet, ScopeRules
 from firegrid.core.validators import validate_credit_code
+from firegrid.places.cache import bump_version
 from firegrid.places.choices import Authority, PlaceKind, PlaceStatus, RiskLevel, SelfBuiltUse
+from firegrid.places.streets import fill_streets, street_id_of, street_ids_for
 
 # 一码: no 0/O, 1/I/L, so a code read out over the phone is unambiguous.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -32,6 +34,36 @@ positive = [MinValueValidator(0)]
 
 
 class PlaceQuerySet(RestrictedQuerySet):
+    """Writes that set a place's region set its street with it (places.streets)."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        fill_streets(objs)
+        created = super().bulk_create(objs, *args, **kwargs)
+        bump_version()  # bulk writes send no signals: the list cache learns of them here
+        return created
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        if {"region", "region_id"} & set(fields):
+            objs = list(objs)
+            fill_streets(objs)
+            fields = [*fields, "street"]
+        updated = super().bulk_update(objs, fields, *args, **kwargs)
+        bump_version()
+        return updated
+
+    def update(self, **kwargs):
+        for name in ("region", "region_id"):
+            if name in kwargs and "street" not in kwargs and "street_id" not in kwargs:
+                region = kwargs[name]
+                region_id = getattr(region, "pk", region)
+                if region_id is not None and not isinstance(region_id, int):
+                    raise TypeError("Place.objects.update(region=<expression>) needs street= too.")
+                kwargs["street_id"] = street_ids_for([region_id]).get(region_id)
+        updated = super().update(**kwargs)
+        bump_version()
+        return updated
+
     def active(self):
         return self.filter(status=PlaceStatus.ACTIVE)
 
@@ -100,6 +132,17 @@ class Place(AuditedModel):
     )
     region = models.ForeignKey(
         "org.Region", on_delete=models.PROTECT, related_name="places", verbose_name=_("grid")
+    )
+    # the street-level ancestor of `region`, derived, never typed (places.streets keeps it in step)
+    street = models.ForeignKey(
+        "org.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,  # the (street, id) index below serves every lookup by street
+        verbose_name=_("street/town"),
     )
     address = models.CharField(_("address"), max_length=300)
     address_key = models.CharField(max_length=300, db_index=True, editable=False)
@@ -196,6 +239,7 @@ class Place(AuditedModel):
 
     objects = PlaceQuerySet.as_manager()
     scope_rules = None  # set below with scope_through_place("")
+    audit_exclude = ("created_at", "updated_at", "street")  # street follows region, which is audited
 
     class Meta:
         ordering = ["region__path", "name", "id"]
@@ -204,6 +248,8 @@ class Place(AuditedModel):
         indexes = [
             models.Index(fields=["kind", "risk_level"], name="place_kind_risk_idx"),
             models.Index(fields=["lat", "lng"], name="place_latlng_idx"),
+            # a street's places newest first (the API's order) without visiting other streets' rows
+            models.Index(fields=["street", "id"], name="place_street_id_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -215,6 +261,14 @@ class Place(AuditedModel):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"region", "region_id"} & set(update_fields):
+            self.street_id = street_id_of(self)
+            if update_fields is not None:
+                kwargs["update_fields"] = [*update_fields, "street"]
+        super().save(*args, **kwargs)
 
     @property
     def flag_list(self):
@@ -266,6 +320,9 @@ def scope_through_place(prefix, write_roles):
         sector=f"{prefix}sector",
         owner=f"{prefix}owners",
         owner_roles=frozenset({Role.UNIT_OWNER}),
+        # only the place itself: rows reached through "place__" keep the path match (their lists are
+        # ordered and indexed differently, and their apps measure them)
+        street="street" if not prefix else None,
         write_roles=frozenset(write_roles),
         # police stations see the places they supervise in their area, not every shop there
         role_filters={Role.POLICE_OFFICER: models.Q(**{f"{prefix}authority": Authority.POLICE_STATION})},

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from firegrid.core.api import ScopedModelViewSet
 from firegrid.core.views import may_write
+from firegrid.places import cache as page_cache
 from firegrid.places.api import serializers as s
 from firegrid.places.filtersets import PlaceFilter
 from firegrid.places.models import GradingRuleSet
@@ -38,9 +39,23 @@ class PlaceViewSet(ScopedModelViewSet):
     pagination_class = PlaceCursorPagination
     queryset_select_related = ("region", "ruleset")
 
+    def get_serializer_class(self):
+        return s.PlaceListSerializer if self.action == "list" else s.PlaceSerializer
+
     def get_queryset(self):
+        queryset = super().get_queryset().order_by("-id")
+        if self.action == "list":
+            # a list row reads a few columns: not the grade reasons, attributes or the rule set
+            return (
+                queryset.select_related(None)
+                .select_related("region")
+                .only(*s.LIST_COLUMNS, "region__code", "region__name")
+            )
         # the rule set is shown by version: do not load its whole document with every row
-        return super().get_queryset().defer("ruleset__document").order_by("-id")
+        return queryset.defer("ruleset__document")
+
+    def list(self, request, *args, **kwargs):
+        return page_cache.cached_json(self, request, "list", lambda: super(PlaceViewSet, self).list(request))
 
     @action(detail=True, methods=["get"])
     def grades(self, request, pk=None):
@@ -53,6 +68,9 @@ class PlaceViewSet(ScopedModelViewSet):
     @action(detail=False, methods=["get"], pagination_class=None)
     def geojson(self, request):
         """The map layer: scoped, filtered places as GeoJSON points (?bbox= to limit the area)."""
+        return page_cache.cached_json(self, request, "geojson", lambda: self._geojson(request))
+
+    def _geojson(self, request):
         queryset = self.filter_queryset(self.get_queryset())
         if "bbox" in request.query_params:
             min_lng, min_lat, max_lng, max_lat = parse_bbox(request.query_params["bbox"])

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 
 from firegrid.core.models import AuditEvent
@@ -205,3 +207,38 @@ def test_bad_rule_version_changes_nothing(world, api_client):
     assert response.status_code == 400 and "document" in response.json()
     assert not GradingRuleSet.objects.filter(version="broken").exists()
     assert GradingRuleSet.objects.get(is_active=True).version == "qijiang-2026.1"
+
+
+def test_list_rows_are_summaries_and_the_detail_has_everything(world, api_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from firegrid.places.api.serializers import LIST_FIELDS
+
+    api_client.force_authenticate(world.district_admin)
+    with CaptureQueriesContext(connection) as queries:
+        rows = api_client.get("/api/v1/places/?limit=50").json()["results"]
+    assert len(rows) == 5
+    assert len(queries) <= 3, [q["sql"] for q in queries]  # no query per row for a deferred column
+    mall = next(r for r in rows if r["id"] == world.mall_a.pk)
+    assert list(mall) == LIST_FIELDS
+    assert "grade_reasons" not in mall and "ruleset" not in mall and "public_commitment" not in mall
+    assert mall["region"] == world.grid_a.code and mall["region_name"] == world.grid_a.name
+    assert mall["is_key_unit"] and "large_mall" in mall["flags"]
+    detail = api_client.get(f"/api/v1/places/{world.mall_a.pk}/").json()
+    assert detail["grade_reasons"] and detail["ruleset"] == "qijiang-2026.1"
+    assert {k: detail[k] for k in LIST_FIELDS} == mall
+
+
+def test_list_row_equals_the_generic_representation(world):
+    """The list serializer reads the row by hand; DRF's own walk over its declared fields agrees."""
+    from rest_framework import serializers
+
+    from firegrid.places.actions import mark_inspected
+    from firegrid.places.api.serializers import PlaceListSerializer
+
+    mark_inspected(world.shop_a, datetime.date(2026, 3, 4), "passed")
+    for place in Place.objects.select_related("region"):
+        fast = PlaceListSerializer(place).data
+        generic = serializers.ModelSerializer.to_representation(PlaceListSerializer(place), place)
+        assert fast == generic, place
