@@ -50,13 +50,15 @@ class ExportError(Exception):
 @dataclass(frozen=True)
 class Kind:
     """One export: `prepare(user, query)` checks the filters and returns the params to store;
-    `write(user, query, fileobj, progress)` writes the xlsx and returns its row count."""
+    `write(user, query, fileobj, progress)` writes the file and returns its row count."""
 
     name: str
     title: object
     prepare: object
     write: object
     filename: object  # params → the download name's stem
+    extension: str = "xlsx"
+    content_type: str = XLSX_TYPE
 
 
 KINDS = {}
@@ -210,6 +212,42 @@ def _report_ledger_kind(ledger):
     return Kind(f"ledger.{ledger.name}", ledger.title, prepare, write, filename)
 
 
+def _assessment_kind(extension, content_type, render):
+    """The annual fire-risk assessment (研判) of a region, as a report generated in the background."""
+    ledger_like = type("Assessment", (), {"yearly": True, "name": "assessment", "title": ""})
+    prepare = _report_ledger_kind(ledger_like).prepare
+
+    def write(user, query, fileobj, progress):
+        from firegrid.dashboard.assessment import assess
+        from firegrid.org.models import Region
+
+        region = Region.objects.get(code=query["region"])
+        progress(0, 2)
+        report = assess(user, region, int(query["year"]))
+        progress(1, 2)
+        fileobj.write(render(report))
+        progress(2, 2)
+        return 2
+
+    def filename(params):
+        return f"assessment-{params['region'][0]}-{params['year'][0]}"
+
+    title = gettext_lazy("Annual fire-risk assessment (%(format)s)") % {"format": extension.upper()}
+    return Kind(f"assessment.{extension}", title, prepare, write, filename, extension, content_type)
+
+
+def _render_assessment_pdf(report):
+    from firegrid.dashboard.assessment_pdf import assessment_pdf
+
+    return assessment_pdf(report)
+
+
+def _render_assessment_xlsx(report):
+    from firegrid.dashboard.assessment_xlsx import assessment_xlsx
+
+    return assessment_xlsx(report)
+
+
 def _register_builtin():
     from firegrid.dashboard.ledgers import LEDGERS
     from firegrid.outreach.exports import DATASETS
@@ -231,6 +269,8 @@ def _register_builtin():
         register(_outreach_kind(name, dataset))
     for ledger in LEDGERS.values():
         register(_report_ledger_kind(ledger))
+    register(_assessment_kind("pdf", "application/pdf", _render_assessment_pdf))
+    register(_assessment_kind("xlsx", XLSX_TYPE, _render_assessment_xlsx))
 
 
 _register_builtin()
@@ -244,7 +284,13 @@ def title_of(kind_name):
 def download_name(export):
     kind = KINDS.get(export.kind)
     stem = kind.filename(export.params) if kind else export.kind
-    return f"{stem}-{timezone.localtime(export.created_at):%Y%m%d-%H%M}.xlsx"
+    extension = kind.extension if kind else "xlsx"
+    return f"{stem}-{timezone.localtime(export.created_at):%Y%m%d-%H%M}.{extension}"
+
+
+def content_type(export):
+    kind = KINDS.get(export.kind)
+    return kind.content_type if kind else XLSX_TYPE
 
 
 # ---- starting, building, requeueing -----------------------------------------------------------------
@@ -310,7 +356,7 @@ def build(export_id):
             rows = kind.write(export.user, as_query(export.params), out, progress)
             out.seek(0)
             # a random name (the row's uuid): an export is never found by guessing its path
-            name = export.file.field.generate_filename(export, f"{export.pk}.xlsx")
+            name = export.file.field.generate_filename(export, f"{export.pk}.{kind.extension}")
             name = export.file.storage.save(name, File(out, name=name))
     except Exception as exc:
         _fail(export.pk, f"{type(exc).__name__}: {exc}")

@@ -74,7 +74,10 @@ def export_download(request, pk):
     except FileNotFoundError:
         raise Http404 from None
     response = FileResponse(
-        handle, as_attachment=True, filename=exports.download_name(export), content_type=exports.XLSX_TYPE
+        handle,
+        as_attachment=True,
+        filename=exports.download_name(export),
+        content_type=exports.content_type(export),
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

