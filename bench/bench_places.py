@@ -5,13 +5,18 @@ server measured in the same run.
 
     .venv/bin/python bench/bench_places.py                 # everything: ~6 minutes on 2 cores
     .venv/bin/python bench/bench_places.py --reuse         # keep the seeded scratch database
+    .venv/bin/python bench/bench_places.py --reuse --cache-seconds 5   # PLACE_LIST_CACHE_SECONDS=5 on Redis
 
 Needs PostgreSQL (DATABASE_URL's server; default postgres://firegrid:firegrid@127.0.0.1:5432),
 `wrk` (apt-get install wrk) and gunicorn (requirements.txt). It DROPS and recreates the scratch
 database (--db, default firegrid_bench; never "firegrid"), migrates it, runs `seed_demo --scale 25`,
 starts gunicorn on 127.0.0.1, gets tokens from POST /api/v1/auth/token/, runs wrk for a fixed
 time per endpoint, stops gunicorn and prints a table. Loopback only; every load run is bounded by
---duration. It prints figures and asserts nothing about speed.
+--duration. It prints figures and asserts nothing about speed. gunicorn runs with bench/gunicorn_gc.py
+(deploy/gunicorn.conf.py's post_worker_init: gc.freeze() once the app is loaded). With --cache-seconds N
+it starts a private redis-server on a free loopback port (needs redis-server) and runs gunicorn with
+REDIS_URL and PLACE_LIST_CACHE_SECONDS=N: the figures are then mostly cache hits (the table says how
+many), not the cost of building a page; the run without it is the cold figure.
 """
 
 import argparse
@@ -31,6 +36,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 LUA = Path(__file__).resolve().parent / "wrk_report.lua"
+GUNICORN_CONFIG = Path(__file__).resolve().parent / "gunicorn_gc.py"
 PYTHON = sys.executable
 PERSONAS = ["district_admin", "street_officer"]
 STREET_CODE = "500110001"  # 古南街道, the street officer's street
@@ -110,6 +116,8 @@ def start_server(args, env):
         "warning",
         "--timeout",
         "120",
+        "--config",
+        str(GUNICORN_CONFIG),
     ]
     server = subprocess.Popen(cmd, env=env, cwd=REPO, start_new_session=True)  # noqa: S603
     deadline = time.monotonic() + 60
@@ -133,6 +141,48 @@ def stop_server(server):
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_redis(folder):
+    """A private redis-server on a free loopback port (no persistence); returns (process, url)."""
+    redis_server = shutil.which("redis-server") or "/usr/bin/redis-server"
+    if not Path(redis_server).exists():
+        sys.exit("--cache-seconds needs redis-server: apt-get install redis-server")
+    port = free_port()
+    cmd = [redis_server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    process = subprocess.Popen(  # noqa: S603 - a fixed local binary
+        [*cmd, "--dir", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            if redis_stats(url) is not None:
+                return process, url
+        except OSError:
+            pass
+        time.sleep(0.1)
+    process.terminate()
+    sys.exit("redis-server did not start")
+
+
+def redis_stats(url):
+    """(keyspace hits, misses) of the Redis server, or None while it does not answer."""
+    import redis
+
+    try:
+        info = redis.Redis.from_url(url, socket_timeout=1).info("stats")
+    except redis.exceptions.ConnectionError:
+        return None
+    return info["keyspace_hits"], info["keyspace_misses"]
 
 
 def cpu_busy(seconds=1.0):
@@ -232,6 +282,12 @@ def main():
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--only", help="measure only endpoints whose label contains this")
     parser.add_argument(
+        "--cache-seconds",
+        type=int,
+        default=0,
+        help="PLACE_LIST_CACHE_SECONDS of the server, on a private redis-server (0: no cache, no Redis)",
+    )
+    parser.add_argument(
         "--wait-idle", type=int, default=60, help="wait up to N s before each run for other work to stop"
     )
     args = parser.parse_args()
@@ -239,6 +295,8 @@ def main():
         sys.exit("wrk is missing: apt-get install wrk")
     if args.duration > 120 or args.connections > 1000:
         sys.exit("keep --duration ≤ 120 s and --connections ≤ 1000")
+    if not 0 <= args.cache_seconds <= 60:
+        sys.exit("--cache-seconds is 0 to 60 (PLACE_LIST_CACHE_SECONDS)")
 
     scratch_url, admin_url = database_urls(args)
     env = django_env(scratch_url, args.conn_max_age)
@@ -302,7 +360,21 @@ def main():
     if args.only:
         measured = [e for e in measured if args.only in e[0]]
 
-    server = start_server(args, env)
+    redis_process = redis_url = None
+    if args.cache_seconds:
+        import tempfile
+
+        redis_process, redis_url = start_redis(tempfile.mkdtemp(prefix="bench-places-redis-"))
+        env.update(REDIS_URL=redis_url, PLACE_LIST_CACHE_SECONDS=str(args.cache_seconds))
+    else:
+        env.pop("REDIS_URL", None)
+        env["PLACE_LIST_CACHE_SECONDS"] = "0"
+    try:
+        server = start_server(args, env)
+    except SystemExit:
+        if redis_process is not None:
+            redis_process.terminate()
+        raise
     base = f"http://127.0.0.1:{args.port}"
     rows = []
     try:
@@ -316,14 +388,25 @@ def main():
         def measure(label, persona, path):
             url = base + path
             token = tokens.get(persona)
-            count, size = describe(url, token)
+            start = time.perf_counter()
+            count, size = describe(url, token)  # the first request: with the cache on, a miss
+            first_ms = (time.perf_counter() - start) * 1000
             single = service_time(url, token, 20)
             if args.warmup:
                 wrk(url, token, args.warmup, args.connections, args.wrk_threads)
             background = wait_idle(args.wait_idle)
             log(f"  {persona or '-'} {label} (background {background:.0%}) …")
+            before = redis_stats(redis_url) if redis_url else None
             figures = wrk(url, token, args.duration, args.connections, args.wrk_threads)
+            after = redis_stats(redis_url) if redis_url else None
             figures["background"] = background
+            figures["first_ms"] = first_ms
+            if before and after and persona:
+                # each request reads two keys (the data version, which is always there, and the page):
+                # page hits are the hits beyond one per request
+                hits, misses = after[0] - before[0], after[1] - before[1]
+                requests = (hits + misses) / 2
+                figures["cache_hits"] = max(0.0, (hits - requests) / requests) if requests else 0.0
             rows.append((label, persona or "(no auth)", count, size, single, figures))
 
         log(f"Load: wrk -c {args.connections} -d {args.duration}s per endpoint")
@@ -334,6 +417,9 @@ def main():
         measure("bare JSON /api/v1/ping (again)", None, "/api/v1/ping")
     finally:
         stop_server(server)
+        if redis_process is not None:
+            redis_process.terminate()
+            redis_process.wait(10)
 
     bare = statistics.mean(r[5]["rps"] for r in rows if r[1] == "(no auth)")
     print(f"# firegrid places API benchmark — {time.strftime('%Y-%m-%d')}")
@@ -344,18 +430,25 @@ def main():
         f"{args.worker_class} workers"
         + (f" × {args.threads} threads" if args.worker_class == "gthread" else "")
         + f", DB_CONN_MAX_AGE={args.conn_max_age}; wrk -t{args.wrk_threads} -c{args.connections} "
-        f"-d{args.duration}s after {args.warmup} s warm-up; {os.cpu_count()} CPUs shared by all"
+        f"-d{args.duration}s after {args.warmup} s warm-up; {os.cpu_count()} CPUs shared by all; "
+        + (
+            f"PLACE_LIST_CACHE_SECONDS={args.cache_seconds} on Redis"
+            if args.cache_seconds
+            else "no page cache"
+        )
     )
     print(
-        "\n| endpoint | persona | rows | KB | 1 client median ms | req/s | % of bare | p50 ms | p95 ms "
-        "| p99 ms | errors | other CPU |"
+        "\n| endpoint | persona | rows | KB | first request ms | 1 client median ms | req/s | % of bare "
+        "| p50 ms | p95 ms | p99 ms | errors | cache hits | other CPU |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for label, persona, count, size, single, f in rows:
+        hits = f"{f['cache_hits']:.0%}" if "cache_hits" in f else "-"
         print(
             f"| {label} | {persona} | {count if persona != '(no auth)' else '-'} | {size / 1024:.1f} "
-            f"| {single[0]:.1f} | {f['rps']:.0f} | {100 * f['rps'] / bare:.0f}% | {f['p50_us'] / 1000:.0f} "
-            f"| {f['p95_us'] / 1000:.0f} | {f['p99_us'] / 1000:.0f} | {f['errors']} | {f['background']:.0%} |"
+            f"| {f['first_ms']:.1f} | {single[0]:.1f} | {f['rps']:.0f} | {100 * f['rps'] / bare:.0f}% "
+            f"| {f['p50_us'] / 1000:.0f} | {f['p95_us'] / 1000:.0f} | {f['p99_us'] / 1000:.0f} "
+            f"| {f['errors']} | {hits} | {f['background']:.0%} |"
         )
     places_rows = [r for r in rows if r[1] != "(no auth)"]
     worst_p95 = max(r[5]["p95_us"] for r in places_rows) / 1000
