@@ -249,9 +249,13 @@ JOB_INTERVALS = env_int_map(
         "schedule_duties": 86400,
         "gb26875_purge": 86400,
         "requeue_exports": 300,
+        "prune_records": 86400,
     },
     minimum=10,
 )
+# Job runs and claimed side effects are deleted after this many days (prune_records). A side effect's
+# key must outlive any retry of its job: keep this well above the longest retry back-off.
+JOB_RECORDS_KEEP_DAYS = env_int("JOB_RECORDS_KEEP_DAYS", 30, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     job: {"task": job, "schedule": float(seconds)} for job, seconds in JOB_INTERVALS.items()
 }

@@ -73,3 +73,21 @@ def requeue_exports():
     from firegrid.ops.exports import requeue
 
     return requeue()
+
+
+@recorded_job("prune_records", lock_seconds=1800)
+def prune_records():
+    """Delete job runs and claimed side effects older than JOB_RECORDS_KEEP_DAYS, in batches."""
+    from datetime import timedelta
+
+    from firegrid.ops.models import JobRun, SideEffect
+
+    cutoff = timezone.now() - timedelta(days=settings.JOB_RECORDS_KEEP_DAYS)
+    deleted = {"job_runs": 0, "side_effects": 0}
+    for key, queryset in (
+        ("job_runs", JobRun.objects.filter(started_at__lt=cutoff)),
+        ("side_effects", SideEffect.objects.filter(done_at__lt=cutoff)),
+    ):
+        while ids := list(queryset.values_list("pk", flat=True)[:5000]):
+            deleted[key] += queryset.model.objects.filter(pk__in=ids).delete()[0]
+    return deleted

@@ -124,3 +124,20 @@ def test_a_task_that_keeps_failing_is_retried_then_recorded_failed(celery_worker
     )
     assert attempts == [(1, RunStatus.RETRYING), (2, RunStatus.RETRYING), (3, RunStatus.FAILED)]
     assert all("bad data in row 7" in e for e in JobRun.objects.values_list("error", flat=True))
+
+
+def test_old_job_records_are_pruned_and_recent_ones_kept(settings):
+    from firegrid.ops.tasks import prune_records
+
+    settings.JOB_RECORDS_KEEP_DAYS = 30
+    old = timezone.now() - timedelta(days=31)
+    jobs.run_recorded("demo", lambda: {"n": 1})
+    jobs.run_recorded("demo", lambda: {"n": 2})
+    JobRun.objects.filter(result={"n": 1}).update(started_at=old)
+    jobs.claim("old-effect")
+    jobs.claim("new-effect")
+    SideEffect.objects.filter(key="old-effect").update(done_at=old)
+    prune_records.apply()
+    assert list(JobRun.objects.filter(name="demo").values_list("result", flat=True)) == [{"n": 2}]
+    assert list(SideEffect.objects.values_list("key", flat=True)) == ["new-effect"]
+    assert JobRun.objects.get(name="prune_records").result == {"job_runs": 1, "side_effects": 1}
