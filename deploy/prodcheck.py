@@ -457,12 +457,26 @@ def run_checks(stack):
         )
 
 
+def stop_on_signals():
+    """Ctrl-C and SIGTERM stop the stack: both raise KeyboardInterrupt in the main thread, so `finally`
+    runs stack.down(). (signal.sigwait without blocking the signals first never saw a SIGTERM — its default
+    action killed us and left every process of the stack running — and a shell that starts us in the
+    background, `… &`, leaves SIGINT ignored.) Set before any process starts, so they get the defaults."""
+
+    def stop(signum, _frame):
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", action="store_true", help="leave the stack running until Ctrl-C")
     parser.add_argument("--no-seed", dest="seed", action="store_false", help="skip the demo data")
     parser.add_argument("--dir", help="working folder (default: a new temporary folder)")
     args = parser.parse_args(argv)
+    stop_on_signals()
     for program in ("redis-server", "nginx", "openssl"):
         if not shutil.which(program) and not Path(f"/usr/sbin/{program}").exists():
             raise SystemExit(
@@ -496,7 +510,11 @@ def main(argv=None):
                     }
                 )
             )
-            signal.sigwait({signal.SIGINT, signal.SIGTERM})
+            try:
+                while True:
+                    signal.pause()
+            except KeyboardInterrupt:
+                say("stopping")
     finally:
         if any(not ok for _, ok, _ in stack.results):
             for name in stack.procs:

@@ -564,7 +564,7 @@ class Load:
             self.locust.terminate()
             self.locust.wait(30)
         if self.publisher and self.publisher.poll() is None:
-            self.publisher.send_signal(signal.SIGINT)
+            self.publisher.terminate()
             try:
                 self.publisher.wait(20)
             except subprocess.TimeoutExpired:
@@ -578,9 +578,9 @@ class Load:
                 self.web.kill()
                 self.web.wait()
         if self.prodcheck and self.prodcheck.poll() is None:
-            self.prodcheck.send_signal(signal.SIGINT)
+            self.prodcheck.terminate()  # prod-check stops the stack on SIGTERM
             try:
-                self.prodcheck.wait(90)
+                self.prodcheck.wait(120)
             except subprocess.TimeoutExpired:
                 self.prodcheck.kill()
                 self.prodcheck.wait()
@@ -682,6 +682,13 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if not (LOAD_VENV / "bin" / "locust").exists():
         raise SystemExit(f"no locust in {LOAD_VENV}: see the top of {__file__}")
+
+    def interrupted(signum, _frame):
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    # Ctrl-C or SIGTERM: `finally` below stops everything (also when a shell left SIGINT ignored)
+    signal.signal(signal.SIGINT, interrupted)
+    signal.signal(signal.SIGTERM, interrupted)
     load = Load(args)
     results = load.results
     results["load_before"] = loadavg()
@@ -711,6 +718,7 @@ def main(argv=None):
     finally:
         results["load_after"] = loadavg()
         load.stop()
+        results["samples"] = load.samples  # the 2-second series: CPU by group, ingest lag, load
         (load.dir / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
     text = report(results, args)
     (load.dir / "report.md").write_text(text + "\n")
