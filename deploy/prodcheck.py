@@ -247,6 +247,20 @@ class Stack:
         self.start_nginx()
         self.wait_port(self.ports["web"], "web")
         self.wait_port(self.ports["https"], "nginx")
+        self.wait_serving()
+
+    def wait_serving(self, timeout=180):
+        """gunicorn listens before its workers have loaded the app: wait until a page comes back."""
+        browser = Browser(self.base)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if browser.request("/healthz")[0] == 200 and browser.request("/accounts/login/")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(1)
+        raise SystemExit(f"the site did not serve a page within {timeout} s (see {self.dir}/logs/web.log)")
 
     def down(self):
         for name, (proc, _log) in reversed(list(self.procs.items())):
@@ -297,7 +311,7 @@ class Browser:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         req = urllib.request.Request(url, data=body, headers={"Accept-Language": "en", **(headers or {})})
         try:
-            with self.opener.open(req, timeout=30) as response:
+            with self.opener.open(req, timeout=60) as response:
                 return response.status, response.headers, response.read()
         except urllib.error.HTTPError as error:
             return error.code, error.headers, error.read()
