@@ -250,6 +250,7 @@ JOB_INTERVALS = env_int_map(
         "gb26875_purge": 86400,
         "requeue_exports": 300,
         "prune_records": 86400,
+        "purge_messages": 86400,
     },
     minimum=10,
 )
@@ -347,6 +348,9 @@ IOT_MAX_BATCH_BYTES = env_int("IOT_MAX_BATCH_BYTES", 1024 * 1024, minimum=1024)
 IOT_MAX_BATCH_MESSAGES = env_int("IOT_MAX_BATCH_MESSAGES", 500, minimum=1)
 IOT_MAX_FUTURE_SECONDS = env_int("IOT_MAX_FUTURE_SECONDS", 300, minimum=0)
 IOT_MAX_AGE_DAYS = env_int("IOT_MAX_AGE_DAYS", 30, minimum=1)
+# Device messages are deleted after this many days (purge_messages); longer than IOT_MAX_AGE_DAYS so a
+# replayed message is always either a known duplicate or refused as too old.
+IOT_MESSAGE_KEEP_DAYS = env_int("IOT_MESSAGE_KEEP_DAYS", 90, minimum=IOT_MAX_AGE_DAYS + 1)
 IOT_OFFLINE_FACTOR = env_int("IOT_OFFLINE_FACTOR", 3, minimum=1)
 IOT_FLAP_SECONDS = env_int("IOT_FLAP_SECONDS", 300, minimum=0)
 # The command view's figures may be served again for this many seconds per scope (0: always fresh).

@@ -91,3 +91,10 @@ def prune_records():
         while ids := list(queryset.values_list("pk", flat=True)[:5000]):
             deleted[key] += queryset.model.objects.filter(pk__in=ids).delete()[0]
     return deleted
+
+
+@recorded_job("purge_messages", lock_seconds=3600)
+def purge_messages():
+    from firegrid.iot.retention import purge_messages as purge
+
+    return {"deleted": purge(settings.IOT_MESSAGE_KEEP_DAYS)}
