@@ -2,7 +2,7 @@
 """Benchmark of issue 7: the command view (dashboard API) and the map layers at ~1e5 places and
 ~1e6 hazard cases on PostgreSQL, served by gunicorn, and the page weight of /dashboard/ and /map/.
 
-    .venv/bin/python bench/bench_dashboard.py                      # reuse firegrid_bench_hz (~10 min)
+    .venv/bin/python bench/bench_dashboard.py                      # reuse firegrid_bench_hz (~20 min)
     .venv/bin/python bench/bench_dashboard.py --cache-seconds 30   # with the per-scope response cache
     .venv/bin/python bench/bench_dashboard.py --no-load --only dashboard
 
@@ -13,12 +13,13 @@ into a temporary FIREGRID_VAR_DIR (CompressedManifestStaticFilesStorage, as prod
 through whitenoise), starts gunicorn (FIREGRID_ENV=production) on 127.0.0.1, and as district_admin
 (whole district), street_officer (one street) and grid_worker_a (one grid) measures the dashboard
 API and each map layer: one client's requests in a row (median, p95), then wrk for --duration s
-(p50/p95/p99, req/s; --load-only limits which endpoints get wrk). The hazard and device layers are
-asked for the bounding box of the persona's own region (the map's first view). Page weight: the
-HTML of /dashboard/ and /map/ (session login) plus every /static/ asset the HTML names in
-<script src> and <link href>, raw and as sent with Accept-Encoding: gzip. Then the SQL of each
-endpoint in process (queries, slowest, EXPLAIN ANALYZE above --explain-ms). Prints figures and
-asserts nothing about speed.
+(p50/p95/p99, req/s; --load-only limits which endpoints get wrk); both send Accept-Encoding: gzip as
+a browser does (--no-gzip: none), and each endpoint's bytes are given raw and as sent. The hazard
+and device layers are asked for the bounding box of the persona's own region (the map's first
+view). Page weight: the HTML of /dashboard/ and /map/ (session login) plus every /static/ asset the
+HTML names in <script src> and <link href>, raw and as sent with Accept-Encoding: gzip. Then the SQL
+of each endpoint in process (queries, slowest, EXPLAIN ANALYZE above --explain-ms). Prints figures
+and asserts nothing about speed.
 """
 
 import argparse
@@ -27,6 +28,7 @@ import http.cookiejar
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -103,13 +105,56 @@ def endpoints(regions, facilities):
     return out
 
 
+def api_get(url, token, encoding=None, timeout=120):
+    """GET as the bench's API client: (status, body as sent, Content-Encoding)."""
+    headers = {"Accept": "application/json", "Accept-Language": "en", "Authorization": f"Token {token}"}
+    if encoding:
+        headers["Accept-Encoding"] = encoding
+    request = urllib.request.Request(url, headers=headers)
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return response.status, response.read(), response.headers.get("Content-Encoding")
+
+
 def describe(url, token):
-    status, body = bp.http(url, token=token, timeout=120)
+    """(features, bytes raw, bytes as sent to a client accepting gzip, Content-Encoding then)."""
+    status, body, _enc = api_get(url, token)
     if status != 200:
         sys.exit(f"{url} answered {status}")
     data = json.loads(body)
     rows = len(data["features"]) if isinstance(data, dict) and "features" in data else "-"
-    return rows, len(body), len(gzip.compress(body, 6))
+    _status, sent, encoding = api_get(url, token, "gzip")
+    if encoding == "gzip" and json.loads(gzip.decompress(sent)) != data:
+        sys.exit(f"{url}: the gzipped answer is not the same JSON")
+    return rows, len(body), len(sent), encoding
+
+
+def timed(url, token, repeat, budget_s, encoding):
+    """Median and p95 ms of one client's requests in a row (at least 5, then within budget_s)."""
+    samples = []
+    start_all = time.perf_counter()
+    for i in range(repeat):
+        start = time.perf_counter()
+        api_get(url, token, encoding)
+        samples.append((time.perf_counter() - start) * 1000)
+        if i >= 4 and time.perf_counter() - start_all > budget_s:
+            break
+    samples.sort()
+    return statistics.median(samples), samples[max(0, round(len(samples) * 0.95) - 1)], len(samples)
+
+
+def wrk(url, token, duration, connections, threads, encoding):
+    """bench_places.py's wrk run, with Accept-Encoding as a browser sends it (unless --no-gzip)."""
+    env = dict(os.environ, BENCH_TOKEN=token or "")
+    cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--timeout", "30s"]
+    if encoding:
+        cmd += ["-H", f"Accept-Encoding: {encoding}"]
+    cmd += ["-s", str(bp.LUA), url]
+    out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)  # noqa: S603
+    line = next(x for x in out.stdout.splitlines() if x.startswith("BENCH "))
+    figures = json.loads(line.removeprefix("BENCH "))
+    figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
+    figures["errors"] = sum(figures[k] for k in ("connect", "read", "write", "status", "timeout"))
+    return figures
 
 
 # ruff: noqa: S310 - loopback URLs this file builds
@@ -201,7 +246,7 @@ def main():  # noqa: C901, PLR0912, PLR0915
     parser.add_argument("--conn-max-age", type=int, default=60)
     parser.add_argument("--cache-seconds", type=int, default=0, help="DASHBOARD_CACHE_SECONDS of the server")
     parser.add_argument("--port", type=int, default=8767)
-    parser.add_argument("--only", help="measure only endpoints whose label contains this")
+    parser.add_argument("--only", help="comma list: measure only endpoints whose label contains one of these")
     parser.add_argument(
         "--load-only",
         default="dashboard,kpi=open_hazards,bbox",
@@ -212,8 +257,14 @@ def main():  # noqa: C901, PLR0912, PLR0915
     parser.add_argument("--explain-ms", type=float, default=100)
     parser.add_argument("--no-explain", action="store_true")
     parser.add_argument("--wait-idle", type=int, default=30)
+    parser.add_argument(
+        "--no-gzip",
+        action="store_true",
+        help="timed requests and wrk send no Accept-Encoding (as runs before 2026-11-26 did)",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
+    encoding = None if args.no_gzip else "gzip"
 
     args.reuse = True
     scratch_url, _admin_url = bp.database_urls(args)
@@ -258,7 +309,8 @@ def main():  # noqa: C901, PLR0912, PLR0915
     connection.close()
     measured = endpoints(regions, facilities)
     if args.only:
-        measured = [e for e in measured if args.only in e[0]]
+        only = [s for s in args.only.split(",") if s]
+        measured = [e for e in measured if any(s in e[0] for s in only)]
     load_only = [s for s in args.load_only.split(",") if s]
     gunicorn_version = subprocess.run(  # noqa: S603
         [str(Path(PYTHON).with_name("gunicorn")), "--version"], capture_output=True, text=True, check=False
@@ -281,17 +333,17 @@ def main():  # noqa: C901, PLR0912, PLR0915
                 url, token = base + paths[persona], tokens[persona]
                 background = bp.wait_idle(args.wait_idle)
                 first = time.perf_counter()
-                count, size, size_gz = describe(url, token)
+                count, size, size_sent, sent_encoding = describe(url, token)
                 first_ms = (time.perf_counter() - first) * 1000
                 if args.cache_seconds:  # every worker computes once per TTL: time the steady state
                     for _ in range(2 * args.workers * args.threads):
-                        bp.http(url, token=token, timeout=120)
-                single = bh.timed(url, token, args.repeat, args.budget)
+                        api_get(url, token, encoding)
+                single = timed(url, token, args.repeat, args.budget, encoding)
                 figures = None
                 if not args.no_load and (not load_only or any(s in label for s in load_only)):
                     if args.warmup:
-                        bp.wrk(url, token, args.warmup, args.connections, args.wrk_threads)
-                    figures = bp.wrk(url, token, args.duration, args.connections, args.wrk_threads)
+                        wrk(url, token, args.warmup, args.connections, args.wrk_threads, encoding)
+                    figures = wrk(url, token, args.duration, args.connections, args.wrk_threads, encoding)
                     drain(base)
                 bh.log(
                     f"  {persona} {label}: first {first_ms:.0f} ms, "
@@ -299,7 +351,8 @@ def main():  # noqa: C901, PLR0912, PLR0915
                     + (f", wrk p95 {figures['p95_us'] / 1000:.0f} ms" if figures else "")
                     + f" (other CPU {background:.0%})"
                 )
-                rows.append((label, persona, count, size, size_gz, first_ms, single, figures, background))
+                size_sent = (size_sent, sent_encoding)
+                rows.append((label, persona, count, size, size_sent, first_ms, single, figures, background))
     finally:
         bp.stop_server(server)
         static_dir.cleanup()
@@ -318,17 +371,20 @@ def main():  # noqa: C901, PLR0912, PLR0915
         f"{devices:,} devices; "
         f"{pg_version.split(' on ')[0]}; {gunicorn_version}, {args.workers} {args.worker_class} workers"
         + (f" × {args.threads} threads" if args.worker_class == "gthread" else "")
-        + f"; DASHBOARD_CACHE_SECONDS={args.cache_seconds}; wrk -t{args.wrk_threads} -c{args.connections} "
+        + f"; DASHBOARD_CACHE_SECONDS={args.cache_seconds}; "
+        + ("timed requests send no Accept-Encoding" if args.no_gzip else "timed requests accept gzip")
+        + f"; wrk -t{args.wrk_threads} -c{args.connections} "
         f"-d{args.duration}s after {args.warmup} s warm-up; {os.cpu_count()} CPUs shared by all. Regions: "
         + ", ".join(f"{p} {regions[p][0]} {regions[p][1]}" for p in PERSONAS)
         + f". Run took {time.perf_counter() - started:.0f} s."
     )
     print(
-        "\n| endpoint | persona | features | KB (gzip) | first ms | 1 client median ms | 1 client p95 ms | n "
+        "\n| endpoint | persona | features | KB raw (sent, gzip accepted) | first ms | 1 client median ms "
+        "| 1 client p95 ms | n "
         "| req/s | p50 ms | p95 ms | p99 ms | errors | other CPU |"
     )
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    for label, persona, count, size, size_gz, first_ms, single, f, background in rows:
+    for label, persona, count, size, (size_sent, sent_encoding), first_ms, single, f, background in rows:
         load = (
             f"{f['rps']:.1f} | {f['p50_us'] / 1000:.0f} | {f['p95_us'] / 1000:.0f} "
             f"| {f['p99_us'] / 1000:.0f} | {f['errors']}"
@@ -336,7 +392,8 @@ def main():  # noqa: C901, PLR0912, PLR0915
             else "- | - | - | - | -"
         )
         print(
-            f"| {label} | {persona} | {count} | {size / 1024:.1f} ({size_gz / 1024:.1f}) | {first_ms:.0f} "
+            f"| {label} | {persona} | {count} | {size / 1024:.1f} ({size_sent / 1024:.1f}"
+            f"{'' if sent_encoding == 'gzip' else ' not compressed'}) | {first_ms:.0f} "
             f"| {single[0]:.0f} | {single[1]:.0f} | {single[2]} | {load} | {background:.0%} |"
         )
     worst1 = max(rows, key=lambda r: r[6][1], default=None)
