@@ -27,11 +27,17 @@ def json_lines():
     handler.setFormatter(JsonFormatter())
     handler.addFilter(RequestIdFilter())
     loggers = [logging.getLogger("django.request"), logging.getLogger("firegrid.test")]
+    saved = [(logger.level, logger.disabled) for logger in loggers]
     for logger in loggers:
+        # whatever other tests in this process did to the logging tree (a worker's set-up, a level)
+        logger.setLevel(logging.INFO)
+        logger.disabled = False
         logger.addHandler(handler)
     yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    for logger in loggers:
+    for logger, (level, disabled) in zip(loggers, saved, strict=True):
         logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.disabled = disabled
 
 
 @pytest.mark.django_db
