@@ -11,22 +11,47 @@ With the per-process local-memory cache each process has its own version: a writ
 process reaches the others when their entries expire (at most PLACE_LIST_CACHE_SECONDS, ≤ 60 s).
 With Redis (REDIS_URL) every process sees the new version at once. While Redis is down the cache
 misses (core.cache.TolerantRedisCache) and pages are built fresh.
+
+Early answers (Redis only): a GET with `Authorization: Token …` is answered before DRF authenticates
+it when this process has already seen the token and remembers its user's scope key. The memory is
+checked against an auth version, a token replaced whenever anything a scope is made of is written
+(users, tokens, role assignments, org units and their covered regions, regions), read in the same
+round trip as the page; a different version, another day (role assignments start and end by date) or
+a token not seen before takes the ordinary path, which authenticates and fills the memory. Without a
+shared cache there is no early answer: another process' role change would not be seen.
 """
 
 import hashlib
 import secrets
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.http import HttpResponse
+from django.utils import timezone
+from rest_framework.authentication import TokenAuthentication
 
 from firegrid.core.scoping import scope_key
 
 VERSION_KEY = "firegrid:places:data-version"
+AUTH_VERSION_KEY = "firegrid:auth-version"
 MAX_SECONDS = 60
+MAX_PRINCIPALS = 10_000  # tokens remembered per process (forgotten all at once when full)
+
+
+class Principal(NamedTuple):
+    """What this process remembers of a token: whose scope it opens, as of which auth version and day."""
+
+    scope: str
+    auth_version: str
+    day: object
+
+
+_principals = {}
 
 
 def cache_seconds():
@@ -46,6 +71,96 @@ def _new_version():
     cache.set(VERSION_KEY, secrets.token_hex(8), None)
 
 
+def bump_auth_version(**_signal_kwargs):
+    """Forget every remembered token's scope (in every process): a user, token, role assignment, org
+    unit or region was written. Now and again after the commit, as bump_version()."""
+    _new_auth_version()
+    transaction.on_commit(_new_auth_version)
+
+
+def auth_written(update_fields=None, **signal_kwargs):
+    """post_save/post_delete receiver: a save that only stamps a login is not a change of scope."""
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
+    bump_auth_version()
+
+
+def _new_auth_version():
+    cache.set(AUTH_VERSION_KEY, secrets.token_hex(8), None)
+
+
+def _current(key):
+    """The version stored under key, set first if there is none; None when there is no cache."""
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, secrets.token_hex(8), None)
+        version = cache.get(key)
+    return version
+
+
+def _token_digest(request):
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    keyword, _, token = header.partition(" ")
+    if keyword != TokenAuthentication.keyword or not token or " " in token.strip():
+        return None
+    return hashlib.sha256(token.strip().encode()).hexdigest()
+
+
+def _wants_json(request):
+    """Whether DRF's negotiation would pick JSON (the only kind stored) for this request."""
+    accept = request.META.get("HTTP_ACCEPT", "").strip()
+    return request.GET.get("format", "json") == "json" and (
+        accept in ("", "*/*") or ("application/json" in accept and "text/html" not in accept)
+    )
+
+
+def early_answer(request, kind):
+    """The stored page for a token-authenticated GET whose scope this process remembers, before DRF
+    authenticates the request (no token or role query); None to go the ordinary way."""
+    if request.method != "GET" or not cache_seconds() or not isinstance(caches["default"], RedisCache):
+        return None
+    digest = _token_digest(request)
+    if digest is None or not _wants_json(request):
+        return None
+    principal = _principals.get(digest)
+    if principal is not None and principal.day == timezone.localdate():
+        key = _page_key(request, principal.scope, kind)
+        found = cache.get_many([VERSION_KEY, AUTH_VERSION_KEY, key])
+        entry = found.get(key)
+        auth_version = found.get(AUTH_VERSION_KEY)
+        if (
+            auth_version is not None
+            and auth_version == principal.auth_version
+            and entry is not None
+            and entry[0] == found.get(VERSION_KEY)
+        ):
+            return _stored_response(entry)
+    else:
+        auth_version = None
+    # read before DRF reads the token and roles: a write after this point changes the version
+    request.firegrid_principal = (digest, auth_version or _current(AUTH_VERSION_KEY))
+    return None
+
+
+def _remember(request, scope):
+    """After DRF authenticated a token request that early_answer() passed on: remember its scope."""
+    pending = getattr(request._request, "firegrid_principal", None)
+    if pending is None or not isinstance(request.successful_authenticator, TokenAuthentication):
+        return
+    digest, auth_version = pending
+    if auth_version is None:
+        return
+    if len(_principals) >= MAX_PRINCIPALS:
+        _principals.clear()
+    _principals[digest] = Principal(scope, auth_version, timezone.localdate())
+
+
+def _stored_response(entry):
+    response = HttpResponse(entry[1], content_type=entry[2])
+    response["Vary"] = "Accept"
+    return response
+
+
 def _page_key(request, scope, kind):
     query = urlencode(sorted((k, sorted(v)) for k, v in request.GET.lists()), doseq=True)
     raw = repr((kind, scope, request.scheme, request.get_host(), request.path, query))
@@ -62,6 +177,7 @@ def cached_json(view, request, kind, build):
     scope = scope_key(request.user, apps.get_model("places", "Place").scope_rules)
     if scope is None:
         return build()
+    _remember(request, scope)
     key = _page_key(request, scope, kind)
     found = cache.get_many([VERSION_KEY, key])
     version = found.get(VERSION_KEY)
@@ -72,7 +188,7 @@ def cached_json(view, request, kind, build):
             return build()
     entry = found.get(key)
     if entry is not None and entry[0] == version:
-        return HttpResponse(entry[1], content_type=entry[2])
+        return _stored_response(entry)
     response = build()
     if response.status_code == 200:
         response.accepted_renderer = renderer

@@ -12,6 +12,7 @@ from firegrid.places.filtersets import PlaceFilter
 from firegrid.places.models import GradingRuleSet
 
 MAP_LIMIT = 5000
+EARLY_KINDS = {"list": "list", "geojson": "geojson"}  # the actions whose pages places.cache keeps
 
 
 class PlaceCursorPagination(CursorPagination):
@@ -53,6 +54,12 @@ class PlaceViewSet(ScopedModelViewSet):
             )
         # the rule set is shown by version: do not load its whole document with every row
         return queryset.defer("ruleset__document")
+
+    def dispatch(self, request, *args, **kwargs):
+        # a stored page for a token whose scope this process remembers, before DRF's authentication
+        kind = EARLY_KINDS.get(getattr(self, "action_map", {}).get(request.method.lower()))
+        early = page_cache.early_answer(request, kind) if kind else None
+        return early or super().dispatch(request, *args, **kwargs)
 
     def list(self, request, *args, **kwargs):
         return page_cache.cached_json(self, request, "list", lambda: super(PlaceViewSet, self).list(request))

@@ -1,0 +1,166 @@
+"""Early answers of the place list cache (places.cache.early_answer): a token this process has seen is
+answered from Redis before DRF authenticates it — without one query — and only while nothing its
+scope is made of has changed: a role, the token, the user, the day."""
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from firegrid.core.roles import Role
+from firegrid.org.models import RoleAssignment
+from firegrid.org.testing import make_user
+from firegrid.places.models import Place
+
+LIST = "/api/v1/places/?limit=50&kind=shop"
+LAYER = "/api/v1/places/geojson/?kind=shop"
+
+
+def redis_cache(settings, tmp_path, request):
+    from firegrid.ops.testing import RedisServer, redis_or_skip
+
+    redis_or_skip()
+    server = RedisServer(tmp_path).start()
+    request.addfinalizer(server.stop)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "firegrid.core.cache.TolerantRedisCache",
+            "LOCATION": server.url,
+            "KEY_PREFIX": "firegrid-test",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    cache.clear()
+    settings.PLACE_LIST_CACHE_SECONDS = 30
+    return server
+
+
+@pytest.fixture
+def on_redis(settings, tmp_path, request):
+    return redis_cache(settings, tmp_path, request)
+
+
+def token_client(api_client, user):
+    token = Token.objects.create(user=user)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return token
+
+
+def names(response):
+    data = response.json()
+    rows = data.get("results") or [f["properties"] for f in data.get("features", [])]
+    return {r["name"] for r in rows}
+
+
+def rename_behind_the_cache(place, name):
+    Place._base_manager.filter(pk=place.pk).update(name=name)
+
+
+@pytest.mark.parametrize("url", [LIST, LAYER])
+def test_a_seen_token_is_answered_without_a_query(
+    world, api_client, on_redis, url, django_assert_num_queries
+):
+    token_client(api_client, world.street_officer)
+    first = api_client.get(url)
+    assert first.status_code == 200 and names(first) == {"桥河便利店"}
+    with django_assert_num_queries(0):
+        again = api_client.get(url)
+    assert again.status_code == 200 and again.content == first.content
+    assert again["Content-Type"] == "application/json"
+
+
+def test_another_token_with_another_scope_gets_its_own_page(world, api_client, on_redis):
+    token_client(api_client, world.street_officer)
+    assert names(api_client.get(LIST)) == {"桥河便利店"}
+    assert names(api_client.get(LIST)) == {"桥河便利店"}
+    token_client(api_client, world.street2_officer)
+    assert names(api_client.get(LIST)) == {"沙溪超市"}
+    assert names(api_client.get(LIST)) == {"沙溪超市"}
+
+
+def test_a_role_taken_away_is_seen_at_once(world, api_client, on_redis):
+    token_client(api_client, world.street_officer)
+    assert names(api_client.get(LIST)) == {"桥河便利店"}
+    assert names(api_client.get(LIST)) == {"桥河便利店"}  # remembered and answered early
+    RoleAssignment.objects.filter(user=world.street_officer).delete()
+    assert names(api_client.get(LIST)) == set()
+
+
+def test_a_role_moved_to_another_street_is_seen_at_once(world, api_client, on_redis):
+    user = make_user("moving_officer", roles=[(Role.STREET_OFFICER, world.street)])
+    token_client(api_client, user)
+    assert names(api_client.get(LIST)) == {"桥河便利店"}
+    assert names(api_client.get(LIST)) == {"桥河便利店"}
+    assignment = RoleAssignment.objects.get(user=user, role=Role.STREET_OFFICER)
+    assignment.region = world.street2
+    assignment.save()
+    assert names(api_client.get(LIST)) == {"沙溪超市"}
+
+
+def test_a_revoked_token_and_a_deactivated_user_are_refused(world, api_client, on_redis):
+    token = token_client(api_client, world.street_officer)
+    assert api_client.get(LIST).status_code == 200
+    assert api_client.get(LIST).status_code == 200
+    token.delete()
+    assert api_client.get(LIST).status_code == 401
+    token_client(api_client, world.street_officer)
+    assert api_client.get(LIST).status_code == 200
+    assert api_client.get(LIST).status_code == 200
+    world.street_officer.is_active = False
+    world.street_officer.save()
+    assert api_client.get(LIST).status_code == 401
+
+
+def test_a_login_does_not_forget_the_scopes(world, api_client, on_redis, django_assert_num_queries):
+    token_client(api_client, world.street_officer)
+    api_client.get(LIST)
+    world.district_admin.last_login = timezone.now()
+    world.district_admin.save(update_fields=["last_login"])  # what every login does
+    with django_assert_num_queries(0):
+        assert names(api_client.get(LIST)) == {"桥河便利店"}
+
+
+def test_a_role_that_ended_yesterday_is_not_remembered_today(world, api_client, on_redis, monkeypatch):
+    today = timezone.localdate()
+    user = make_user("officer_until_today", roles=[(Role.STREET_OFFICER, world.street)])
+    RoleAssignment.objects.filter(user=user).update(ends_on=today)  # behind the signals: as the calendar does
+    token_client(api_client, user)
+    assert names(api_client.get(LIST)) == {"桥河便利店"}
+    assert names(api_client.get(LIST)) == {"桥河便利店"}
+    tomorrow = today + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    assert names(api_client.get(LIST)) == set()
+
+
+def test_a_data_write_still_makes_the_next_answer_fresh(world, api_client, on_redis):
+    token_client(api_client, world.street_officer)
+    api_client.get(LIST)
+    place = Place.objects.get(pk=world.shop_a.pk)
+    place.name = "新名便利店"
+    place.save()
+    assert names(api_client.get(LIST)) == {"新名便利店"}
+
+
+def test_the_browsable_api_and_other_formats_go_the_ordinary_way(world, api_client, on_redis):
+    token_client(api_client, world.street_officer)
+    api_client.get(LIST)
+    rename_behind_the_cache(world.shop_a, "改名便利店")
+    assert "改名便利店" in api_client.get(LIST, HTTP_ACCEPT="text/html").content.decode()
+    assert api_client.get(LIST, HTTP_ACCEPT="application/xml").status_code == 406
+    assert names(api_client.get(LIST)) == {"桥河便利店"}  # the stored JSON page, as before
+
+
+def test_no_early_answer_without_a_shared_cache(world, api_client, settings, django_assert_max_num_queries):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "early"}
+    }
+    cache.clear()
+    settings.PLACE_LIST_CACHE_SECONDS = 30
+    token_client(api_client, world.street_officer)
+    api_client.get(LIST)
+    api_client.get(LIST)
+    RoleAssignment.objects.filter(user=world.street_officer).delete()
+    # the local cache still has the page, but the request is authenticated and scoped first
+    assert names(api_client.get(LIST)) == set()
