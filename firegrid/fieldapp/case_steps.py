@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from firegrid.hazards.actions import Conflict, Forbidden, TransitionError, acting_roles
-from firegrid.hazards.choices import OPEN_STATUSES, CaseStatus
+from firegrid.hazards.choices import OPEN_STATUSES, CaseStatus, Level, Severity
 from firegrid.hazards.models import HazardCase
 from firegrid.hazards.uploads import clean_image
 from firegrid.hazards.views.steps import STEPS_BY_NAME
@@ -41,6 +41,27 @@ LABELS = {
     "comment": gettext_lazy("Add a note"),
 }
 STEPS = tuple(LABELS)
+# what case_json and the steps' rules (acting_roles, hazards.actions.handlers, Step.applies) read
+CASE_FIELDS = (
+    "id",
+    "tracking_code",
+    "version",
+    "status",
+    "description",
+    "address",
+    "level",
+    "severity",
+    "deadline",
+    "step_due",
+    "authority",
+    "department_id",
+    "checked_in_at",
+    "category__name_zh",
+    "category__name_en",
+    "place__name",
+    "region__name",
+    "region__path",
+)
 PHOTO_STEPS = frozenset({"rectified", "reinspect", "comment"})
 # where each step takes the case (re-inspection: passed → re-inspected, failed → rectifying)
 TO_STATUS = {
@@ -92,6 +113,8 @@ def allowed_steps(case, user):
     """The offline steps the user's roles allow on this case, whatever its status (the phone filters
     by the status it expects, so it can chain steps: rectified, then re-inspect)."""
     roles = acting_roles(case, user)
+    if not roles:
+        return []
     return [
         name
         for name in STEPS
@@ -99,7 +122,13 @@ def allowed_steps(case, user):
     ]
 
 
-def case_json(case, user):
+def _labels(choices):
+    return {value: str(label) for value, label in choices.choices}
+
+
+def case_json(case, user, *, level_labels=None, severity_labels=None):
+    level_labels = level_labels or _labels(Level)
+    severity_labels = severity_labels or _labels(Severity)
     return {
         "id": case.pk,
         "tracking_code": case.tracking_code,
@@ -110,8 +139,8 @@ def case_json(case, user):
         "place": case.place.name if case.place_id else "",
         "address": case.address,
         "region": case.region.name,
-        "level": str(case.get_level_display()),
-        "severity": str(case.get_severity_display()),
+        "level": level_labels.get(case.level, case.level),
+        "severity": severity_labels.get(case.severity, case.severity),
         "deadline": case.deadline.isoformat() if case.deadline else None,
         "step_due": timezone.localtime(case.step_due).date().isoformat() if case.step_due else None,
         "steps": allowed_steps(case, user),
@@ -127,10 +156,17 @@ def cases_for(user, grids):
         for grid in grids:
             where |= Q(region__path__startswith=grid.path)
         rows = rows.filter(where)
-    rows = rows.select_related("category", "place", "region").order_by(
-        F("step_due").asc(nulls_last=True), "-id"
+    # only the columns case_json and the steps' rules read (CASE_FIELDS; not the JSON columns and the
+    # region's boundary), and the labels translated once, not per row
+    rows = (
+        rows.select_related("category", "place", "region")
+        .only(*CASE_FIELDS)
+        .order_by(F("step_due").asc(nulls_last=True), "-id")
     )
-    cases = [case_json(case, user) for case in rows[:MAX_CASES]]
+    levels, severities = _labels(Level), _labels(Severity)
+    cases = [
+        case_json(case, user, level_labels=levels, severity_labels=severities) for case in rows[:MAX_CASES]
+    ]
     return [c for c in cases if c["steps"]]
 
 

@@ -10,11 +10,11 @@ from django.utils.translation import get_language
 from firegrid.core.roles import Role
 from firegrid.core.scoping import user_scope
 from firegrid.fieldapp import case_steps
-from firegrid.inspections.actions import checklists_for
+from firegrid.inspections.actions import active_checklists, checklists_for
 from firegrid.inspections.choices import InspectionKind
 from firegrid.inspections.models import PlanItem
 from firegrid.org.models import Region
-from firegrid.places.choices import PlaceStatus
+from firegrid.places.choices import PlaceKind, PlaceStatus
 from firegrid.places.models import Place
 
 PATROL_ROLES = frozenset({Role.GRID_WORKER, Role.COMMUNITY_MEMBER})
@@ -55,12 +55,17 @@ def patrol_grids(user):
     return list(Region.objects.filter(path__in=paths).order_by("path"))
 
 
-def place_json(place, versions, *, kind, plan_item=None, due=""):
+def labels(choices):
+    """{value: label} of a TextChoices in the active language, translated once (not per row)."""
+    return {value: str(label) for value, label in choices.choices}
+
+
+def place_json(place, versions, *, kind, plan_item=None, due="", kind_labels=None):
     return {
         "id": place.pk,
         "code": place.code,
         "name": place.name,
-        "kind": place.get_kind_display(),
+        "kind": (kind_labels or labels(PlaceKind)).get(place.kind, place.kind),
         "address": place.address,
         "lat": place.lat,
         "lng": place.lng,
@@ -76,14 +81,21 @@ def place_json(place, versions, *, kind, plan_item=None, due=""):
 def today_for(user, on=None):
     on = on or timezone.localdate()
     checklists, entries = {}, []
+    active, kind_labels, chosen = active_checklists(on), labels(PlaceKind), {}
 
     def add(place, **kwargs):
-        versions = checklists_for(place, on)
+        # one read of the checklists for the whole list; places of a kind and flags share the choice
+        key = (place.kind, place.flags)
+        if key not in chosen:
+            chosen[key] = checklists_for(place, on, versions=active)
+        versions = chosen[key]
         if not versions:
             return
         for version in versions:
-            checklists.setdefault(f"{version.code}@{version.version}", checklist_json(version))
-        entries.append(place_json(place, versions, **kwargs))
+            key = f"{version.code}@{version.version}"
+            if key not in checklists:
+                checklists[key] = checklist_json(version)
+        entries.append(place_json(place, versions, kind_labels=kind_labels, **kwargs))
 
     items = (
         PlanItem.objects.restrict(user)

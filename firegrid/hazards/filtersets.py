@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from firegrid.hazards.choices import CaseStatus, Channel, Level, Severity, Source
 from firegrid.hazards.models import HazardCase, HazardCategory
+from firegrid.org.choices import RegionLevel
 from firegrid.org.forms import CodeInput
 from firegrid.org.models import Region
 
@@ -44,7 +45,12 @@ class HazardCaseFilter(filters.FilterSet):
         if user is not None:
             # the widest regions first: a district admin gets streets, a grid worker their grid
             regions = Region.objects.restrict(user).order_by(Length("path"), "path")[:REGION_SUGGESTIONS]
-            widget.choices = [(r.code, f"{r.name} ({r.get_level_display()})") for r in regions]
+            # rows, not model instances, and each level's name translated once (up to 300 suggestions)
+            levels = {value: str(label) for value, label in RegionLevel.choices}
+            widget.choices = [
+                (code, f"{name} ({levels.get(level, level)})")
+                for code, name, level in regions.values_list("code", "name", "level")
+            ]
         widget.attrs["placeholder"] = "T501"
         self.form.fields["q"].widget.attrs.update(
             {"type": "search", "placeholder": _("Tracking code, notice number or words of the description")}

@@ -44,13 +44,25 @@ def sync_shipped_checklists():
     return created
 
 
-def checklists_for(place, on=None):
-    """The active version of each checklist that applies to the place, newest in force on the date."""
+def active_checklists(on=None):
+    """The active checklist versions in force on the date, newest first within each code (one query):
+    pass them to `checklists_for` when choosing for many places."""
     on = on or timezone.localdate()
+    return list(
+        ChecklistVersion.objects.filter(is_active=True, effective_from__lte=on).order_by(
+            "code", "-effective_from", "-id"
+        )
+    )
+
+
+def checklists_for(place, on=None, *, versions=None):
+    """The active version of each checklist that applies to the place, newest in force on the date.
+
+    versions: `active_checklists(on)`, read once for a list of places (else read here)."""
+    if versions is None:
+        versions = active_checklists(on)
     chosen = {}
-    for version in ChecklistVersion.objects.filter(is_active=True, effective_from__lte=on).order_by(
-        "code", "-effective_from", "-id"
-    ):
+    for version in versions:
         if version.code not in chosen and applies_to(version.document, place.kind, place.flag_list):
             chosen[version.code] = version
     return list(chosen.values())

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.views import View, generic
 
@@ -19,7 +20,7 @@ from firegrid.core.files import upload_response
 from firegrid.core.roles import Role
 from firegrid.core.scoping import user_scope
 from firegrid.hazards import reports
-from firegrid.hazards.choices import Channel, CloseReason, EventKind, Level, Severity, Source
+from firegrid.hazards.choices import CaseStatus, Channel, CloseReason, EventKind, Level, Severity, Source
 from firegrid.hazards.filtersets import HazardCaseFilter
 from firegrid.hazards.forms import CaseReportForm
 from firegrid.hazards.models import STAFF_ROLES, Attachment, AttachmentKind, HazardCase
@@ -56,11 +57,40 @@ class CaseListView(FilteredListMixin, scoped.ScopedListView):
     def get_context_data(self, **kwargs):
         query = self.request.GET.copy()
         query.pop("page", None)
-        return super().get_context_data(**kwargs) | {
+        context = super().get_context_data(**kwargs)
+        now = timezone.now()
+        self.rows(context["cases"], now)
+        return context | {
             "can_add": may_record(self.request.user),
             "filter_query": query.urlencode(),
-            "now": timezone.now(),
+            "now": now,
         }
+
+    @staticmethod
+    def rows(cases, now):
+        """What each row shows, worked out here once per page (labels translated once, not per row):
+        case.row = {url, status, colour, level, severity, category, due, overdue}."""
+        labels = {
+            name: {value: str(label) for value, label in choices.choices}
+            for name, choices in (("status", CaseStatus), ("level", Level), ("severity", Severity))
+        }
+        for case in cases:
+            if case.deadline and case.is_open:
+                due = date_format(case.deadline, "Y-m-d")
+            elif case.step_due:
+                due = date_format(timezone.localtime(case.step_due), "Y-m-d")
+            else:
+                due = "—"
+            case.row = {
+                "url": reverse("hazards:detail", args=[case.pk]),
+                "status": labels["status"].get(case.status, case.status),
+                "colour": case.status_colour,
+                "level": labels["level"].get(case.level, case.level),
+                "severity": labels["severity"].get(case.severity, case.severity),
+                "category": case.category.name,
+                "due": due,
+                "overdue": case.is_overdue(now),
+            }
 
 
 class CaseCreateView(LoginRequiredMixin, generic.FormView):

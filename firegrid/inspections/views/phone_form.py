@@ -50,6 +50,8 @@ def form_context(request, inspection, **extra):
         "details_form": details_form,
         "submit_form": SubmitForm(),
         "results": AnswerResult,
+        # translated once for the page, not once per item
+        "result_choices": [(value, str(label)) for value, label in AnswerResult.choices],
         "is_self_check": inspection.kind == InspectionKind.SELF_CHECK,
     } | extra
 
