@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from firegrid.core import audit
+        from firegrid.core import audit, authversion
 
         audit.connect()
+        authversion.connect()

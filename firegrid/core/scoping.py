@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 
 from django.db import models
 from django.db.models import Q, Subquery
+from django.utils import timezone
 
+from firegrid.core import authversion
 from firegrid.core.roles import DISTRICT_WIDE, ORG_WRITERS, Role
 
 VIEW = "view"
@@ -72,20 +74,35 @@ def is_street_path(path):
     return len([c for c in path.split("/") if c]) == STREET_DEPTH
 
 
+MAX_REMEMBERED = 10_000  # users whose grants a process remembers (forgotten all at once when full)
+_remembered = {}  # user id -> (auth version, day, grants)
+
+
 def user_scope(user):
-    """The user's grants, cached on the user object for the request."""
+    """The user's grants, cached on the user object for the request, and remembered by the process
+    while the auth version (core.authversion: Redis only) and the day are the ones they were read at."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Scope(user_id=None)
     cached = getattr(user, "_firegrid_scope", None)
     if cached is not None:
         return cached
-    scope = Scope(user_id=user.pk, superuser=user.is_superuser)
-    # a region's boundary can be large and the grants need only its path
-    assignments = user.role_assignments.select_related("region", "unit").defer("region__boundary")
-    for assignment in assignments:
-        if not assignment.is_current():
-            continue
-        scope.grants.extend(assignment.grants())
+    version = authversion.current()  # before the grants are read: a later write changes it
+    today = timezone.localdate()
+    remembered = _remembered.get(user.pk) if version else None
+    if remembered is not None and remembered[0] == version and remembered[1] == today:
+        scope = Scope(user_id=user.pk, superuser=user.is_superuser, grants=list(remembered[2]))
+    else:
+        scope = Scope(user_id=user.pk, superuser=user.is_superuser)
+        # a region's boundary can be large and the grants need only its path
+        assignments = user.role_assignments.select_related("region", "unit").defer("region__boundary")
+        for assignment in assignments:
+            if not assignment.is_current(today):
+                continue
+            scope.grants.extend(assignment.grants())
+        if version:
+            if len(_remembered) >= MAX_REMEMBERED:
+                _remembered.clear()
+            _remembered[user.pk] = (version, today, tuple(scope.grants))
     user._firegrid_scope = scope
     return scope
 
@@ -119,7 +136,7 @@ def _is_multivalued(model, lookup):
 def _lookup_q(model, lookup, condition):
     """Q(lookup__condition=value), as a pk subquery when the lookup is multi-valued, so the outer
     query needs no DISTINCT (which is slow on PostgreSQL with ORs across joins)."""
-    (suffix, value), = condition.items()
+    ((suffix, value),) = condition.items()
     key = f"{lookup}__{suffix}" if lookup else suffix
     if lookup and "__" not in lookup and suffix in ("exact", "in"):
         field = model._meta.get_field(lookup)

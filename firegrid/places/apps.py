@@ -27,13 +27,3 @@ class PlacesConfig(AppConfig):
         m2m_changed.connect(
             cache.bump_version, sender=Place.owners.through, dispatch_uid="places-cache-owners"
         )
-        # What a token's remembered scope is made of (places.cache.early_answer): any write to it makes
-        # every process forget the scopes it remembers. A login only stamps last_login: not a change.
-        for name, signal in (("save", post_save), ("delete", post_delete)):
-            for sender in ("org.User", "org.RoleAssignment", "org.OrgUnit", "org.Region", "authtoken.Token"):
-                signal.connect(cache.auth_written, sender=sender, dispatch_uid=f"places-auth-{name}-{sender}")
-        m2m_changed.connect(
-            cache.bump_auth_version,
-            sender=self.apps.get_model("org", "OrgUnit").covered_regions.through,
-            dispatch_uid="places-auth-covered-regions",
-        )

@@ -14,11 +14,10 @@ misses (core.cache.TolerantRedisCache) and pages are built fresh.
 
 Early answers (Redis only): a GET with `Authorization: Token …` is answered before DRF authenticates
 it when this process has already seen the token and remembers its user's scope key. The memory is
-checked against an auth version, a token replaced whenever anything a scope is made of is written
-(users, tokens, role assignments, org units and their covered regions, regions), read in the same
-round trip as the page; a different version, another day (role assignments start and end by date) or
-a token not seen before takes the ordinary path, which authenticates and fills the memory. Without a
-shared cache there is no early answer: another process' role change would not be seen.
+checked against the auth version (core.authversion), read in the same round trip as the page; a
+different version, another day (role assignments start and end by date) or a token not seen before
+takes the ordinary path, which authenticates and fills the memory. Without a shared cache there is
+no early answer: another process' role change would not be seen.
 """
 
 import hashlib
@@ -28,17 +27,16 @@ from urllib.parse import urlencode
 
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from rest_framework.authentication import TokenAuthentication
 
+from firegrid.core import authversion
 from firegrid.core.scoping import scope_key
 
 VERSION_KEY = "firegrid:places:data-version"
-AUTH_VERSION_KEY = "firegrid:auth-version"
 MAX_SECONDS = 60
 MAX_PRINCIPALS = 10_000  # tokens remembered per process (forgotten all at once when full)
 
@@ -71,33 +69,6 @@ def _new_version():
     cache.set(VERSION_KEY, secrets.token_hex(8), None)
 
 
-def bump_auth_version(**_signal_kwargs):
-    """Forget every remembered token's scope (in every process): a user, token, role assignment, org
-    unit or region was written. Now and again after the commit, as bump_version()."""
-    _new_auth_version()
-    transaction.on_commit(_new_auth_version)
-
-
-def auth_written(update_fields=None, **signal_kwargs):
-    """post_save/post_delete receiver: a save that only stamps a login is not a change of scope."""
-    if update_fields is not None and set(update_fields) <= {"last_login"}:
-        return
-    bump_auth_version()
-
-
-def _new_auth_version():
-    cache.set(AUTH_VERSION_KEY, secrets.token_hex(8), None)
-
-
-def _current(key):
-    """The version stored under key, set first if there is none; None when there is no cache."""
-    version = cache.get(key)
-    if version is None:
-        cache.add(key, secrets.token_hex(8), None)
-        version = cache.get(key)
-    return version
-
-
 def _token_digest(request):
     header = request.META.get("HTTP_AUTHORIZATION", "")
     keyword, _, token = header.partition(" ")
@@ -117,7 +88,7 @@ def _wants_json(request):
 def early_answer(request, kind):
     """The stored page for a token-authenticated GET whose scope this process remembers, before DRF
     authenticates the request (no token or role query); None to go the ordinary way."""
-    if request.method != "GET" or not cache_seconds() or not isinstance(caches["default"], RedisCache):
+    if request.method != "GET" or not cache_seconds() or not authversion.shared():
         return None
     digest = _token_digest(request)
     if digest is None or not _wants_json(request):
@@ -125,9 +96,9 @@ def early_answer(request, kind):
     principal = _principals.get(digest)
     if principal is not None and principal.day == timezone.localdate():
         key = _page_key(request, principal.scope, kind)
-        found = cache.get_many([VERSION_KEY, AUTH_VERSION_KEY, key])
+        found = cache.get_many([VERSION_KEY, authversion.KEY, key])
         entry = found.get(key)
-        auth_version = found.get(AUTH_VERSION_KEY)
+        auth_version = found.get(authversion.KEY)
         if (
             auth_version is not None
             and auth_version == principal.auth_version
@@ -138,7 +109,7 @@ def early_answer(request, kind):
     else:
         auth_version = None
     # read before DRF reads the token and roles: a write after this point changes the version
-    request.firegrid_principal = (digest, auth_version or _current(AUTH_VERSION_KEY))
+    request.firegrid_principal = (digest, auth_version or authversion.current())
     return None
 
 
