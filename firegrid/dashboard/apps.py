@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,11 @@ class DashboardConfig(AppConfig):
     name = "firegrid.dashboard"
     label = "dashboard"
     verbose_name = _("Command view")
+
+    def ready(self):
+        from firegrid.dashboard import cache
+
+        # a write to anything the figures count makes the cached figures stale (dashboard.cache)
+        for name, signal in (("save", post_save), ("delete", post_delete)):
+            for sender in cache.WATCHED:
+                signal.connect(cache.written, sender=sender, dispatch_uid=f"dashboard-{name}-{sender}")

@@ -89,6 +89,7 @@ def test_the_compared_figures_are_not_all_zero(world, year_of_visits):
 def test_places_and_coverage_share_one_pass(world, year_of_visits, django_assert_num_queries):
     today = timezone.localdate()
     region, _homes = chosen_region(world.district_admin)
+    assert kpis.whole_tree(region)  # asked once per region object (the district: no region filter)
     with django_assert_num_queries(2):
         rows = kpis._place_rows(world.district_admin, region, today.year, today)
         kpis.inspection_figures(world.district_admin, region, today.year, today, rows)

@@ -1,0 +1,84 @@
+"""The command view's figures kept for DASHBOARD_CACHE_SECONDS in Django's cache, shared by every
+process when that cache is Redis (REDIS_URL), per process otherwise (local memory).
+
+An entry is one scope's figures (kpis._cache_key: the user's grants, their own id where their rows
+are their own, the region, the year and the language), stored with the data version it was computed
+at: this app's token, replaced whenever a row the figures count is written (receivers on the saves
+and deletes of the models in WATCHED, connected in apps.py — a hazard transition writes a HazardEvent,
+an inspection is saved when submitted), and the places' token (places.cache), which their bulk writes
+replace too. An entry of an older version is a miss, so the next dashboard after a write is fresh, in
+every process at once with Redis. Writes that send no signal (queryset update(), bulk_create: the
+IoT ingest's alarms and device states, the demo and bench seeders) reach the figures when the entry
+expires, at most DASHBOARD_CACHE_SECONDS (≤ 60 s) later. While Redis is down the cache misses
+(core.cache.TolerantRedisCache) and the figures are computed every time.
+"""
+
+import secrets
+
+from django.core.cache import cache
+from django.db import transaction
+
+from firegrid.places.cache import VERSION_KEY as PLACES_VERSION_KEY
+
+VERSION_KEY = "firegrid:dashboard:data-version"
+
+# what the figures count: hazards and their transitions, places, inspections and the year plan,
+# devices and alarms, and what the organisation's compliance is made of
+WATCHED = (
+    "hazards.HazardCase",
+    "hazards.HazardEvent",
+    "places.Place",
+    "inspections.Inspection",
+    "inspections.InspectionPlan",
+    "inspections.PlanItem",
+    "iot.Device",
+    "iot.Alarm",
+    "iot.AlarmEvent",
+    "org.Region",
+    "org.OrgUnit",
+    "org.OrgMember",
+    "org.ResidentialArea",
+    "org.FireManager",
+    "org.RoleAssignment",
+    "org.Qualification",
+    "org.User",
+)
+
+
+def written(update_fields=None, **_signal_kwargs):
+    """post_save/post_delete receiver: make every cached dashboard stale (a save that only stamps a
+    login is not a change of the figures)."""
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
+    bump_version()
+
+
+def bump_version():
+    """Now, and again after the transaction commits (a request that read the old rows before the
+    commit must not store them under the new version). Done with the cache off too, so that turning
+    it on never finds figures older than a write."""
+    _new_version()
+    transaction.on_commit(_new_version)
+
+
+def _new_version():
+    cache.set(VERSION_KEY, secrets.token_hex(8), None)
+
+
+def cached(key, seconds, build):
+    """`build()` (the figures, a dict), or a copy from the cache stored at the current data version
+    less than `seconds` ago. The versions and the entry are read in one round trip."""
+    found = cache.get_many([VERSION_KEY, PLACES_VERSION_KEY, key])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, secrets.token_hex(8), None)
+        version = cache.get(VERSION_KEY)
+        if version is None:  # no cache to be had (Redis down): compute every time
+            return build()
+    stamp = (version, found.get(PLACES_VERSION_KEY))
+    entry = found.get(key)
+    if entry is not None and entry[0] == stamp:
+        return entry[1]
+    data = build()
+    cache.set(key, (stamp, data), seconds)
+    return data

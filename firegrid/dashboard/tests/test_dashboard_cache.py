@@ -1,0 +1,170 @@
+"""The command view's figures in Django's cache (DASHBOARD_CACHE_SECONDS): served again to the same
+scope until a write, fresh after a write through the ordinary paths, never another scope's; on the
+local-memory cache and on a real redis-server (where every process shares the entries and the data
+version). Off by default: computed every time."""
+
+import pytest
+from django.core.cache import cache
+
+from firegrid.dashboard import cache as figures_cache
+from firegrid.dashboard import kpis
+from firegrid.dashboard.scope import chosen_region
+from firegrid.hazards import actions, reports
+from firegrid.hazards.choices import Channel, Source
+from firegrid.hazards.models import HazardCase, HazardCategory
+from firegrid.places.actions import save_place
+from firegrid.places.models import Place
+
+PERSONAS = [
+    "district_admin",
+    "street_officer",
+    "street2_officer",
+    "grid_worker_a",
+    "grid_worker_b",
+    "police_officer",
+    "dept_staff",
+    "unit_owner",
+]
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def dashboard_cache(request, settings, tmp_path):
+    """The cache on for 30 s, in this process's memory or in a private redis-server (yields its URL)."""
+    url = None
+    if request.param == "redis":
+        from firegrid.ops.testing import RedisServer, redis_or_skip
+
+        redis_or_skip()
+        server = RedisServer(tmp_path).start()
+        request.addfinalizer(server.stop)
+        url = server.url
+        settings.CACHES = {"default": redis_settings(url)}
+    else:
+        settings.CACHES = {
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dash"}
+        }
+    cache.clear()
+    settings.DASHBOARD_CACHE_SECONDS = 30
+    yield url
+    cache.clear()
+
+
+def redis_settings(url):
+    return {
+        "BACKEND": "firegrid.core.cache.TolerantRedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "firegrid-test",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+
+
+def report(place, source=Source.PUBLIC):
+    return reports.report(
+        description="通道堵塞",
+        category=HazardCategory.objects.get(code="evacuation"),
+        place=place,
+        source=source,
+        channel=Channel.WEB,
+    )
+
+
+@pytest.fixture
+def cases(world):
+    return [report(world.shop_a), report(world.hotel_b), report(world.shop_s2), report(world.school_a)]
+
+
+def figures(api_client, user, **params):
+    api_client.force_authenticate(user)
+    r = api_client.get("/api/v1/dashboard/", params)
+    assert r.status_code == 200, r.content
+    return r.data
+
+
+def close_behind_the_cache(case):
+    """A write the cache is not told of (update() sends no signal): shows whether figures came from
+    the cache."""
+    HazardCase.objects.filter(pk=case.pk).update(status="closed")
+
+
+def test_off_by_default_the_figures_are_computed_every_time(world, cases, api_client, settings):
+    from firegrid import settings as project_settings
+
+    assert project_settings.DASHBOARD_CACHE_SECONDS == 0 and kpis.cache_seconds() == 0
+    assert figures(api_client, world.street_officer)["hazards"]["open"] == 3
+    close_behind_the_cache(cases[0])
+    assert figures(api_client, world.street_officer)["hazards"]["open"] == 2
+
+
+def test_served_again_then_fresh_after_a_write(world, cases, api_client, dashboard_cache):
+    assert figures(api_client, world.street_officer)["hazards"]["open"] == 3
+    close_behind_the_cache(cases[0])
+    assert figures(api_client, world.street_officer)["hazards"]["open"] == 3  # from the cache
+    # a hazard transition (a service function: the case by update(), an event row by save())
+    actions.confirm(cases[1], actor=world.street_officer, severity="major")
+    fresh = figures(api_client, world.street_officer)["hazards"]
+    assert (fresh["open"], fresh["major_open"]) == (2, 1)
+    # a new report
+    report(world.mall_a)
+    assert figures(api_client, world.street_officer)["hazards"]["open"] == 3
+    # a place written through its service function (the places' data version)
+    assert figures(api_client, world.street_officer)["places"]["total"] == 4
+    world.mall_a.status = "closed"
+    save_place(world.mall_a)
+    assert figures(api_client, world.street_officer)["places"]["total"] == 3
+
+
+def test_a_place_bulk_write_makes_the_figures_fresh(world, cases, api_client, dashboard_cache):
+    assert figures(api_client, world.district_admin)["places"]["total"] == 5
+    Place.objects.filter(pk=world.shop_s2.pk).update(status="closed")  # PlaceQuerySet bumps the version
+    assert figures(api_client, world.district_admin)["places"]["total"] == 4
+
+
+def test_another_scope_never_gets_this_scopes_figures(world, cases, api_client, dashboard_cache):
+    """Every persona asks for the district's and then their own figures with the cache filled by the
+    others: each answer equals that persona's figures computed without the cache."""
+    actions.confirm(cases[0], actor=world.street_officer, severity="major")
+    for _round in range(2):  # the second round is served from the cache
+        for username in PERSONAS:
+            user = getattr(world, username)
+            region, _homes = chosen_region(user)
+            direct = kpis._dashboard(user, region)
+            assert figures(api_client, user) == direct, username
+    street = figures(api_client, world.street_officer)["hazards"]["open"]
+    other_street = figures(api_client, world.street2_officer)["hazards"]["open"]
+    assert (street, other_street) == (3, 1)
+    # the same region asked by two scopes: the grid worker of grid B may not, the officer of its
+    # street may, and gets their own figures, not a cached copy of someone else's
+    assert figures(api_client, world.street_officer, region=world.grid_b.code)["hazards"]["open"] == 1
+    api_client.force_authenticate(world.grid_worker_a)
+    assert api_client.get("/api/v1/dashboard/", {"region": world.grid_b.code}).status_code == 403
+
+
+def test_the_redis_entries_and_version_are_shared_by_every_process(world, cases, api_client, dashboard_cache):
+    """With Redis another process (here: another client of the same server) finds the entry this
+    process stored, and a write in another process makes this one's next figures fresh."""
+    if dashboard_cache is None:
+        pytest.skip("local memory is per process")
+    from django.core.cache import caches
+
+    other_process = caches.create_connection("default")  # its own client and connections
+    assert other_process is not caches["default"]
+    assert figures(api_client, world.district_admin)["hazards"]["open"] == 4
+    key = kpis._cache_key(world.district_admin, world.district, None)
+    stamp, data = other_process.get(key)
+    assert data["hazards"]["open"] == 4 and stamp[0] == other_process.get(figures_cache.VERSION_KEY)
+    close_behind_the_cache(cases[0])
+    assert figures(api_client, world.district_admin)["hazards"]["open"] == 4  # from the cache
+    other_process.set(figures_cache.VERSION_KEY, "written-elsewhere", None)  # what its receiver does
+    assert figures(api_client, world.district_admin)["hazards"]["open"] == 3
+
+
+def test_with_redis_down_the_figures_are_computed(world, cases, api_client, settings, tmp_path):
+    from firegrid.ops.testing import RedisServer, redis_or_skip
+
+    redis_or_skip()
+    server = RedisServer(tmp_path)  # never started: nothing listens on its port
+    settings.CACHES = {"default": redis_settings(server.url)}
+    settings.DASHBOARD_CACHE_SECONDS = 30
+    assert figures(api_client, world.street_officer)["hazards"]["open"] == 3
+    close_behind_the_cache(cases[0])
+    assert figures(api_client, world.street_officer)["hazards"]["open"] == 2
