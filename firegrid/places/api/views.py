@@ -62,7 +62,11 @@ class PlaceViewSet(ScopedModelViewSet):
         return early or super().dispatch(request, *args, **kwargs)
 
     def list(self, request, *args, **kwargs):
-        return page_cache.cached_json(self, request, "list", lambda: super(PlaceViewSet, self).list(request))
+        return page_cache.cached_json(self, request, "list", lambda: self._list(request))
+
+    def _list(self, request):
+        page = self.paginate_queryset(s.list_values(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response([s.list_row(row) for row in page])
 
     @action(detail=True, methods=["get"])
     def grades(self, request, pk=None):
