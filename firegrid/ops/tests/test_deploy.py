@@ -2,6 +2,7 @@
 template renders into a configuration nginx accepts. (The stack itself runs in `make prod-check`.)"""
 
 import configparser
+import os
 import re
 import shlex
 import shutil
@@ -19,6 +20,22 @@ DEPLOY = REPO / "deploy"
 def processes():
     with open(DEPLOY / "processes.toml", "rb") as f:
         return {name: shlex.split(spec["command"]) for name, spec in tomllib.load(f).items()}
+
+
+def cpu_weights():
+    with open(DEPLOY / "processes.toml", "rb") as f:
+        return {name: spec.get("cpu_weight", 100) for name, spec in tomllib.load(f).items()}
+
+
+def test_prod_check_gives_the_weighted_processes_a_lower_nice_value():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("prodcheck", DEPLOY / "prodcheck.py")
+    prodcheck = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(prodcheck)
+    assert prodcheck.nice_for(100) == 0
+    assert prodcheck.nice_for(400) == (-6 if os.geteuid() == 0 else 0)
+    assert prodcheck.nice_for(50) == 3
 
 
 def unit(name):
@@ -47,6 +64,8 @@ def test_every_process_has_a_systemd_unit_running_the_same_command():
         assert command == argv, name
         assert service["EnvironmentFile"] == "/etc/firegrid/firegrid.env"
         assert service["User"] == "firegrid"
+        assert int(service.get("CPUWeight", 100)) == cpu_weights()[name], name
+    assert cpu_weights()["ingest"] > cpu_weights()["web"]  # telemetry and alarms before pages
 
 
 def test_compose_runs_the_same_processes_and_is_well_formed():
@@ -55,6 +74,7 @@ def test_compose_runs_the_same_processes_and_is_well_formed():
     for name, argv in processes().items():
         assert services[name]["command"] == argv, name
         assert services[name]["image"] == "firegrid:latest"
+        assert services[name].get("cpu_shares", 1024) == cpu_weights()[name] * 1024 // 100, name
         assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
     assert {"postgres", "redis", "mosquitto", "nginx", "migrate"} <= set(services)
     named = set(compose["volumes"])
