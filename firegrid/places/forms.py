@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from firegrid.core.roles import ORG_WRITERS
 from firegrid.core.scoping import user_scope
-from firegrid.org.choices import Sector
+from firegrid.org.choices import RegionLevel, Sector
 from firegrid.org.forms import CodeInput, ScopedModelForm
 from firegrid.org.models import Region
 from firegrid.places import actions
@@ -186,7 +186,12 @@ class PlacePageFilter(PlaceFilter):
         # the widest regions first: a district admin gets streets and communities, a grid worker their grid
         user = getattr(self.request, "user", None)
         regions = Region.objects.restrict(user).order_by(Length("path"), "path")[:REGION_SUGGESTIONS]
-        widget.choices = [(r.code, f"{r.name} ({r.get_level_display()})") for r in regions]
+        # rows, not model instances, and each level's name translated once (up to 300 suggestions)
+        levels = {value: str(label) for value, label in RegionLevel.choices}
+        widget.choices = [
+            (code, f"{name} ({levels.get(level, level)})")
+            for code, name, level in regions.values_list("code", "name", "level")
+        ]
         widget.attrs["placeholder"] = "T501"
         self.form.fields["q"].widget.attrs.update(
             {"type": "search", "placeholder": _("Name, address, credit code or place code")}

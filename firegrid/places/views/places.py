@@ -1,16 +1,19 @@
 """Place pages: the filtered list, the detail with its grade and why, forms, history, the sign."""
 
 from django.http import Http404, HttpResponse
+from django.urls import reverse
+from django.utils.dateformat import format as date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from firegrid.core import views as scoped
 from firegrid.org.choices import Sector
 from firegrid.org.views.base import FilteredListMixin, FormTitleMixin
-from firegrid.places.choices import SelfBuiltUse
+from firegrid.places.choices import Authority, PlaceKind, PlaceStatus, SelfBuiltUse
 from firegrid.places.forms import FIELD_GROUPS, PlaceForm, PlacePageFilter, flag_labels, is_org_writer
 from firegrid.places.models import GradingRuleSet, Place
 from firegrid.places.signs import place_sign_pdf
+from firegrid.places.templatetags.places_ui import flag_names, risk_badge
 
 ATTRIBUTE_GROUPS = ("building", "occupancy", "self_built")
 ATTRIBUTE_FIELDS = [name for key, _title, names in FIELD_GROUPS if key in ATTRIBUTE_GROUPS for name in names]
@@ -51,12 +54,34 @@ class PlaceListView(PlaceMixin, FilteredListMixin, scoped.ScopedListView):
     def get_context_data(self, **kwargs):
         query = self.request.GET.copy()
         query.pop("page", None)
-        return super().get_context_data(**kwargs) | {
+        context = super().get_context_data(**kwargs)
+        labels = flag_labels()
+        self.rows(context["places"], labels)
+        return context | {
             "can_add": is_org_writer(self.request.user),
-            "flag_labels": flag_labels(),
+            "flag_labels": labels,
             "filter_query": query.urlencode(),
             "can_view_rules": GradingRuleSet.objects.restrict(self.request.user).exists(),
         }
+
+    @staticmethod
+    def rows(places, flags):
+        """What each row shows, worked out here once per page (labels translated once, not per row):
+        place.row = {url, status, risk, kind, authority, flags, due}."""
+        labels = {
+            name: {value: str(label) for value, label in choices.choices}
+            for name, choices in (("status", PlaceStatus), ("kind", PlaceKind), ("authority", Authority))
+        }
+        for place in places:
+            place.row = {
+                "url": reverse("place-detail", args=[place.pk]),
+                "status": labels["status"].get(place.status, place.status),
+                "risk": risk_badge(place.risk_level),
+                "kind": labels["kind"].get(place.kind, place.kind),
+                "authority": labels["authority"].get(place.authority, place.authority),
+                "flags": flag_names(place, flags),
+                "due": date_format(place.next_inspection_due, "Y-m-d") if place.next_inspection_due else "",
+            }
 
 
 class PlaceDetailView(PlaceMixin, scoped.ScopedDetailView):
