@@ -1,6 +1,7 @@
 """The hazard figures as the command view computes them at scale — one pass over the year's cases, the
-median time to close as the middle row(s) in order of time taken (on PostgreSQL walked from an index in
-that order), no region filter when the region is the whole tree — against hand-checked numbers and a direct count on the `world` fixture.
+median time to close as the middle row(s) in order of time taken (on PostgreSQL walked from an index
+in that order), no region filter when the region is the whole tree — against hand-checked numbers and
+a direct count on the `world` fixture.
 
 The cases lie in 2025 and the figures are asked for then (`now` 2025-11-15 12:00), so the numbers do
 not depend on the day the tests run.
