@@ -3,7 +3,7 @@
 ~1e6 hazard cases on PostgreSQL, served by gunicorn, and the page weight of /dashboard/ and /map/.
 
     .venv/bin/python bench/bench_dashboard.py                      # reuse firegrid_bench_hz (~20 min)
-    .venv/bin/python bench/bench_dashboard.py --cache-seconds 30   # with the per-scope response cache
+    .venv/bin/python bench/bench_dashboard.py --cache-seconds 30   # the per-scope cache, on Redis
     .venv/bin/python bench/bench_dashboard.py --no-load --only dashboard
 
 It reuses the scratch database of bench_hazards.py (--db, default firegrid_bench_hz: seed_demo
@@ -14,7 +14,9 @@ through whitenoise), starts gunicorn (FIREGRID_ENV=production) on 127.0.0.1, and
 (whole district), street_officer (one street) and grid_worker_a (one grid) measures the dashboard
 API and each map layer: one client's requests in a row (median, p95), then wrk for --duration s
 (p50/p95/p99, req/s; --load-only limits which endpoints get wrk); both send Accept-Encoding: gzip as
-a browser does (--no-gzip: none), and each endpoint's bytes are given raw and as sent. The hazard
+a browser does (--no-gzip: none), and each endpoint's bytes are given raw and as sent. With
+--cache-seconds N the server runs with DASHBOARD_CACHE_SECONDS=N and REDIS_URL of a private
+redis-server (bench_places.start_redis), so its workers share one cache, as in production. The hazard
 and device layers are asked for the bounding box of the persona's own region (the map's first
 view). Page weight: the HTML of /dashboard/ and /map/ (session login) plus every /static/ asset the
 HTML names in <script src> and <link href>, raw and as sent with Accept-Encoding: gzip. Then the SQL
@@ -244,7 +246,12 @@ def main():  # noqa: C901, PLR0912, PLR0915
     parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--conn-max-age", type=int, default=60)
-    parser.add_argument("--cache-seconds", type=int, default=0, help="DASHBOARD_CACHE_SECONDS of the server")
+    parser.add_argument(
+        "--cache-seconds",
+        type=int,
+        default=0,
+        help="DASHBOARD_CACHE_SECONDS of the server, on a private redis-server (0: no cache, no Redis)",
+    )
     parser.add_argument("--port", type=int, default=8767)
     parser.add_argument("--only", help="comma list: measure only endpoints whose label contains one of these")
     parser.add_argument(
@@ -316,7 +323,17 @@ def main():  # noqa: C901, PLR0912, PLR0915
         [str(Path(PYTHON).with_name("gunicorn")), "--version"], capture_output=True, text=True, check=False
     ).stdout.strip()
 
-    server = bp.start_server(args, env)
+    redis_process = None
+    server_env = dict(env)
+    server_env.pop("REDIS_URL", None)
+    if args.cache_seconds:
+        redis_process, server_env["REDIS_URL"] = bp.start_redis(tempfile.mkdtemp(prefix="bench-dash-redis-"))
+    try:
+        server = bp.start_server(args, server_env)
+    except BaseException:
+        if redis_process is not None:
+            redis_process.terminate()
+        raise
     base = f"http://127.0.0.1:{args.port}"
     rows, pages, tokens = [], [], {}
     try:
@@ -335,9 +352,8 @@ def main():  # noqa: C901, PLR0912, PLR0915
                 first = time.perf_counter()
                 count, size, size_sent, sent_encoding = describe(url, token)
                 first_ms = (time.perf_counter() - first) * 1000
-                if args.cache_seconds:  # every worker computes once per TTL: time the steady state
-                    for _ in range(2 * args.workers * args.threads):
-                        api_get(url, token, encoding)
+                if args.cache_seconds:  # the first request filled the shared cache: steady state next
+                    api_get(url, token, encoding)
                 single = timed(url, token, args.repeat, args.budget, encoding)
                 figures = None
                 if not args.no_load and (not load_only or any(s in label for s in load_only)):
@@ -355,6 +371,9 @@ def main():  # noqa: C901, PLR0912, PLR0915
                 rows.append((label, persona, count, size, size_sent, first_ms, single, figures, background))
     finally:
         bp.stop_server(server)
+        if redis_process is not None:
+            redis_process.terminate()
+            redis_process.wait(10)
         static_dir.cleanup()
 
     found, plans = [], []
@@ -371,7 +390,8 @@ def main():  # noqa: C901, PLR0912, PLR0915
         f"{devices:,} devices; "
         f"{pg_version.split(' on ')[0]}; {gunicorn_version}, {args.workers} {args.worker_class} workers"
         + (f" × {args.threads} threads" if args.worker_class == "gthread" else "")
-        + f"; DASHBOARD_CACHE_SECONDS={args.cache_seconds}; "
+        + f"; DASHBOARD_CACHE_SECONDS={args.cache_seconds}"
+        + (" on Redis; " if args.cache_seconds else "; ")
         + ("timed requests send no Accept-Encoding" if args.no_gzip else "timed requests accept gzip")
         + f"; wrk -t{args.wrk_threads} -c{args.connections} "
         f"-d{args.duration}s after {args.warmup} s warm-up; {os.cpu_count()} CPUs shared by all. Regions: "
