@@ -6,10 +6,10 @@ from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from firegrid.core.fastwidgets import FastCodeInput, FastSelect
 from firegrid.hazards.choices import CaseStatus, Channel, Level, Severity, Source
 from firegrid.hazards.models import HazardCase, HazardCategory
 from firegrid.org.choices import RegionLevel
-from firegrid.org.forms import CodeInput
 from firegrid.org.models import Region
 
 REGION_SUGGESTIONS = 300
@@ -22,17 +22,35 @@ STATE_CHOICES = [("open", _("Open")), ("closed", _("Closed or rejected")), ("ove
 class HazardCaseFilter(filters.FilterSet):
     q = filters.CharFilter(method="filter_search", label=_("Search"))
     state = filters.ChoiceFilter(
-        choices=STATE_CHOICES, method="filter_state", label=_("Open or closed"), empty_label=_("Any")
+        choices=STATE_CHOICES,
+        method="filter_state",
+        label=_("Open or closed"),
+        empty_label=_("Any"),
+        widget=FastSelect,
     )
-    status = filters.ChoiceFilter(choices=CaseStatus.choices, label=_("Status"), empty_label=_("Any"))
-    severity = filters.ChoiceFilter(choices=Severity.choices, label=_("Severity"), empty_label=_("Any"))
-    level = filters.ChoiceFilter(choices=Level.choices, label=_("Held at"), empty_label=_("Any"))
+    status = filters.ChoiceFilter(
+        choices=CaseStatus.choices, label=_("Status"), empty_label=_("Any"), widget=FastSelect
+    )
+    severity = filters.ChoiceFilter(
+        choices=Severity.choices, label=_("Severity"), empty_label=_("Any"), widget=FastSelect
+    )
+    level = filters.ChoiceFilter(
+        choices=Level.choices, label=_("Held at"), empty_label=_("Any"), widget=FastSelect
+    )
     category = filters.ModelChoiceFilter(
-        queryset=HazardCategory.objects.all(), to_field_name="code", label=_("Category"), empty_label=_("Any")
+        queryset=HazardCategory.objects.all(),
+        to_field_name="code",
+        label=_("Category"),
+        empty_label=_("Any"),
+        widget=FastSelect,
     )
-    source = filters.ChoiceFilter(choices=Source.choices, label=_("Source"), empty_label=_("Any"))
-    channel = filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"), empty_label=_("Any"))
-    region = filters.CharFilter(method="filter_region", label=_("Region code"), widget=CodeInput)
+    source = filters.ChoiceFilter(
+        choices=Source.choices, label=_("Source"), empty_label=_("Any"), widget=FastSelect
+    )
+    channel = filters.ChoiceFilter(
+        choices=Channel.choices, label=_("Channel"), empty_label=_("Any"), widget=FastSelect
+    )
+    region = filters.CharFilter(method="filter_region", label=_("Region code"), widget=FastCodeInput)
 
     class Meta:
         model = HazardCase

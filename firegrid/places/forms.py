@@ -16,10 +16,11 @@ from django.db.models.functions import Length
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from firegrid.core.fastwidgets import FastCodeInput, FastSelect
 from firegrid.core.roles import ORG_WRITERS
 from firegrid.core.scoping import user_scope
 from firegrid.org.choices import RegionLevel, Sector
-from firegrid.org.forms import CodeInput, ScopedModelForm
+from firegrid.org.forms import ScopedModelForm
 from firegrid.org.models import Region
 from firegrid.places import actions
 from firegrid.places.choices import Authority, PlaceKind, PlaceStatus, RiskLevel, SelfBuiltUse
@@ -144,7 +145,9 @@ class PlaceForm(ScopedModelForm):
 
 # ---- list filters ---------------------------------------------------------------------------
 
-class AnyBooleanWidget(django_filters.widgets.BooleanWidget):
+class AnyBooleanWidget(django_filters.widgets.BooleanWidget, FastSelect):
+    """Any / yes / no, rendered by FastSelect (after BooleanWidget has mapped the value)."""
+
     def __init__(self, attrs=None):
         super().__init__(attrs)
         self.choices = (("", _("Any")), ("true", _("Yes")), ("false", _("No")))
@@ -162,22 +165,28 @@ class PlacePageFilter(PlaceFilter):
     """The shared place filters as a page form: single choices, a search box, region suggestions."""
 
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
-    kind = django_filters.ChoiceFilter(choices=PlaceKind.choices, label=_("Kind"), empty_label=_("Any"))
+    kind = django_filters.ChoiceFilter(
+        choices=PlaceKind.choices, label=_("Kind"), empty_label=_("Any"), widget=FastSelect
+    )
     risk_level = django_filters.ChoiceFilter(
-        choices=RiskLevel.choices, label=_("Risk level"), empty_label=_("Any")
+        choices=RiskLevel.choices, label=_("Risk level"), empty_label=_("Any"), widget=FastSelect
     )
     authority = django_filters.ChoiceFilter(
-        choices=Authority.choices, label=_("Supervising authority"), empty_label=_("Any")
+        choices=Authority.choices, label=_("Supervising authority"), empty_label=_("Any"), widget=FastSelect
     )
-    status = django_filters.ChoiceFilter(choices=PlaceStatus.choices, label=_("Status"), empty_label=_("Any"))
+    status = django_filters.ChoiceFilter(
+        choices=PlaceStatus.choices, label=_("Status"), empty_label=_("Any"), widget=FastSelect
+    )
     flag = django_filters.ChoiceFilter(
-        choices=[], method="filter_flag", label=_("Flag"), empty_label=_("Any")
+        choices=[], method="filter_flag", label=_("Flag"), empty_label=_("Any"), widget=FastSelect
     )
     is_key_unit = django_filters.BooleanFilter(label=_("Key unit"), widget=AnyBooleanWidget)
     due = django_filters.BooleanFilter(method="filter_due", label=_("Due for inspection"),
                                        widget=AnyBooleanWidget)
-    sector = django_filters.ChoiceFilter(choices=Sector.choices, label=_("Sector"), empty_label=_("Any"))
-    within = django_filters.CharFilter(method="filter_within", label=_("Region code"), widget=CodeInput)
+    sector = django_filters.ChoiceFilter(
+        choices=Sector.choices, label=_("Sector"), empty_label=_("Any"), widget=FastSelect
+    )
+    within = django_filters.CharFilter(method="filter_within", label=_("Region code"), widget=FastCodeInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
