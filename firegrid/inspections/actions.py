@@ -127,8 +127,9 @@ def start_inspection(
         notes=notes,
         campaign=campaign,
     )
-    inspection.inspectors.set(inspectors)
-    inspection.checklists.set(lists)
+    # a new inspection has none yet: add (set would first read what there is, for nothing)
+    inspection.inspectors.add(*inspectors)
+    inspection.checklists.add(*lists)
     return inspection
 
 
@@ -178,17 +179,17 @@ def record_answer(
         )
     if elements and result != AnswerResult.FAIL:
         raise ValidationError({"elements": _("Only a failed item can evidence a major-hazard element.")})
-    answer, _created = Answer.objects.update_or_create(
-        inspection=inspection,
-        checklist=version,
-        item_code=item_code,
-        defaults={
-            "result": result,
-            "note": note,
-            "elements": elements,
-            "corrected_on_spot": corrected_on_spot,
-        },
-    )
+    values = {"result": result, "note": note, "elements": elements, "corrected_on_spot": corrected_on_spot}
+    # the inspection row is locked (_locked_draft), so two taps on one item cannot race: a read and an
+    # insert or update, without update_or_create's savepoints and row lock (four statements fewer a tap)
+    key = {"inspection": inspection, "checklist": version, "item_code": item_code}
+    answer = Answer.objects.filter(**key).first()
+    if answer is None:
+        answer = Answer.objects.create(**key, **values)
+    else:
+        for name, value in values.items():
+            setattr(answer, name, value)
+        answer.save(update_fields=list(values))
     if photo is not None:
         answer.photo = photo
         answer.save(update_fields=["photo"])

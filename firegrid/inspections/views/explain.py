@@ -64,14 +64,15 @@ def explain(determination):
     }
 
 
-def checklist_blocks(inspection, answers, *, all_items=True):
+def checklist_blocks(inspection, answers, *, all_items=True, versions=None):
     """The inspection's checklists as [{title, sections: [{title, items: [...]}]}], each item with its
-    text, basis, GB 35181 elements (ticked from the answer, else from the item's list) and answer."""
+    text, basis, GB 35181 elements (ticked from the answer, else from the item's list) and answer.
+    versions: the inspection's checklist versions if already read (else read here)."""
     texts = element_texts(edition())
     by_key = {(a.checklist_id, a.item_code): a for a in answers}
     blocks = []
     versions = sorted(
-        inspection.checklists.all(),
+        inspection.checklists.all() if versions is None else versions,
         key=lambda v: (bool(v.document.get("place_kinds") or v.document.get("flags")), v.code),
     )
     for version in versions:  # the lists for every kind of place first, then the special ones
@@ -113,8 +114,8 @@ def checklist_blocks(inspection, answers, *, all_items=True):
     return blocks
 
 
-def item_count(inspection):
-    return sum(len(v.items()) for v in inspection.checklists.all())
+def item_count(inspection, versions=None):
+    return sum(len(v.items()) for v in (inspection.checklists.all() if versions is None else versions))
 
 
 def filter_summary(filters):

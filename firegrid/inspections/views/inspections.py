@@ -85,10 +85,11 @@ class InspectionDetailView(scoped.ScopedDetailView):
         user = self.request.user
         if "decision_form" not in context and self.can_decide():
             context["decision_form"] = DecisionForm()
+        versions = list(inspection.checklists.all())  # read once for the blocks and the count
         return context | {
-            "blocks": checklist_blocks(inspection, answers, all_items=False),
+            "blocks": checklist_blocks(inspection, answers, all_items=False, versions=versions),
             "answered": len(answers),
-            "item_total": item_count(inspection),
+            "item_total": item_count(inspection, versions),
             "proposal": explain(inspection.determination),
             "hazards": inspection.hazards.select_related("answer", "case"),
             "inspectors": list(inspection.inspectors.all()),

@@ -20,10 +20,13 @@ from firegrid.inspections.models import Inspection
 from firegrid.inspections.views.explain import checklist_blocks, item_count
 
 
-def scoped_inspection(request, pk):
-    return get_object_or_404(
-        Inspection.objects.restrict(request.user).select_related("place__region", "campaign"), pk=pk
-    )
+def scoped_inspection(request, pk, *, related=True):
+    """The inspection if the user may see it; related: with its place, region and campaign (the form
+    page shows them; a tap's POST needs only the inspection)."""
+    inspections = Inspection.objects.restrict(request.user)
+    if related:
+        inspections = inspections.select_related("place__region", "campaign")
+    return get_object_or_404(inspections, pk=pk)
 
 
 def form_url(inspection, anchor=""):
@@ -37,13 +40,14 @@ def form_context(request, inspection, **extra):
     if not is_inspector:
         for field in details_form.fields.values():
             field.disabled = True
+    versions = list(inspection.checklists.all())  # read once for the blocks and the count
     return {
         "inspection": inspection,
         "place": inspection.place,
-        "blocks": checklist_blocks(inspection, answers),
+        "blocks": checklist_blocks(inspection, answers, versions=versions),
         "answered": len(answers),
         "failed": sum(1 for a in answers if a.result == AnswerResult.FAIL),
-        "item_total": item_count(inspection),
+        "item_total": item_count(inspection, versions),
         "inspectors": list(inspection.inspectors.all()),
         "is_inspector": is_inspector,
         "readonly": "" if is_inspector else mark_safe(" disabled"),  # the actions refuse them anyway
@@ -68,7 +72,7 @@ class AnswerView(LoginRequiredMixin, View):
     """POST one item (htmx: the item's status comes back; without htmx: back to the form)."""
 
     def post(self, request, pk):
-        inspection = scoped_inspection(request, pk)
+        inspection = scoped_inspection(request, pk, related=False)
         form = AnswerForm(request.POST, request.FILES)
         answer = None
         if form.is_valid():
@@ -116,7 +120,7 @@ class DetailsView(LoginRequiredMixin, View):
     """POST the location stamp, notes and commitment."""
 
     def post(self, request, pk):
-        inspection = scoped_inspection(request, pk)
+        inspection = scoped_inspection(request, pk, related=False)
         form = DetailsForm(request.POST, inspection=inspection)
         saved = False
         if form.is_valid():
@@ -144,7 +148,7 @@ class DetailsView(LoginRequiredMixin, View):
 
 class SubmitView(LoginRequiredMixin, View):
     def post(self, request, pk):
-        inspection = scoped_inspection(request, pk)
+        inspection = scoped_inspection(request, pk, related=False)
         form = SubmitForm(request.POST)
         if not form.is_valid():
             messages.error(request, " ".join(error_texts(form)))
