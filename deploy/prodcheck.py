@@ -57,6 +57,28 @@ def load_processes():
         return tomllib.load(f)
 
 
+NGINX_TEMPLATE = REPO / "deploy" / "nginx" / "firegrid.conf.template"
+
+
+def template_variables():
+    """The ${FIREGRID_…} names the nginx site template uses."""
+    return set(re.findall(r"\$\{(FIREGRID_[A-Z_]+)\}", NGINX_TEMPLATE.read_text()))
+
+
+def render_site(values):
+    """The nginx site template with every ${FIREGRID_…} replaced (a KeyError names one left out)."""
+    return re.sub(r"\$\{(FIREGRID_[A-Z_]+)\}", lambda m: values[m.group(1)], NGINX_TEMPLATE.read_text())
+
+
+def self_signed_certificate(cert, key, common_name, days=2):
+    subprocess.run(  # noqa: S603
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", str(days)]
+        + ["-subj", f"/CN={common_name}", "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+
+
 def nice_for(cpu_weight):
     """The nice value that gives a process about cpu_weight/100 of a default process' CPU share (the
     kernel weighs each nice step ~1.25×): 400 → -6. Lowering it needs root; otherwise 0."""
@@ -182,26 +204,7 @@ class Stack:
 
     def start_nginx(self):
         cert, key = self.dir / "tls.crt", self.dir / "tls.key"
-        subprocess.run(  # noqa: S603
-            [
-                "openssl",
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-days",
-                "2",
-                "-subj",
-                "/CN=127.0.0.1",
-                "-keyout",
-                str(key),
-                "-out",
-                str(cert),
-            ],
-            check=True,
-            capture_output=True,
-        )
+        self_signed_certificate(cert, key, "127.0.0.1")
         values = {
             "FIREGRID_SERVER_NAME": "127.0.0.1 localhost",
             "FIREGRID_HTTP_PORT": f"127.0.0.1:{self.ports['http']}",
@@ -211,8 +214,7 @@ class Stack:
             "FIREGRID_UPSTREAM": f"127.0.0.1:{self.ports['web']}",
             "FIREGRID_STATIC_ROOT": str(self.dir / "var" / "static"),
         }
-        template = (REPO / "deploy" / "nginx" / "firegrid.conf.template").read_text()
-        site = re.sub(r"\$\{(FIREGRID_[A-Z_]+)\}", lambda m: values[m.group(1)], template)
+        site = render_site(values)
         # the redirect target carries only the port number
         site = site.replace(f"$host:127.0.0.1:{self.ports['https']}", f"$host:{self.ports['https']}")
         (self.dir / "firegrid-site.conf").write_text(site)

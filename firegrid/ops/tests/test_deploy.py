@@ -3,7 +3,6 @@ template renders into a configuration nginx accepts. (The stack itself runs in `
 
 import configparser
 import os
-import re
 import shlex
 import shutil
 import subprocess
@@ -27,12 +26,18 @@ def cpu_weights():
         return {name: spec.get("cpu_weight", 100) for name, spec in tomllib.load(f).items()}
 
 
-def test_prod_check_gives_the_weighted_processes_a_lower_nice_value():
+def load_prodcheck():
+    """deploy/prodcheck.py as a module (it is a script, not part of the package)."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("prodcheck", DEPLOY / "prodcheck.py")
     prodcheck = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(prodcheck)
+    return prodcheck
+
+
+def test_prod_check_gives_the_weighted_processes_a_lower_nice_value():
+    prodcheck = load_prodcheck()
     assert prodcheck.nice_for(100) == 0
     assert prodcheck.nice_for(400) == (-6 if os.geteuid() == 0 else 0)
     assert prodcheck.nice_for(50) == 3
@@ -90,29 +95,9 @@ def test_compose_runs_the_same_processes_and_is_well_formed():
 
 
 def render_nginx(tmp_path):
-    template = (DEPLOY / "nginx" / "firegrid.conf.template").read_text()
-    names = set(re.findall(r"\$\{(FIREGRID_[A-Z_]+)\}", template))
+    prodcheck = load_prodcheck()
     cert, key = tmp_path / "tls.crt", tmp_path / "tls.key"
-    subprocess.run(  # noqa: S603
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=localhost",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    prodcheck.self_signed_certificate(cert, key, "localhost", days=1)
     values = {
         "FIREGRID_SERVER_NAME": "localhost",
         "FIREGRID_HTTP_PORT": "127.0.0.1:18080",
@@ -122,8 +107,9 @@ def render_nginx(tmp_path):
         "FIREGRID_UPSTREAM": "127.0.0.1:18001",
         "FIREGRID_STATIC_ROOT": str(tmp_path / "static"),
     }
+    names = prodcheck.template_variables()
     assert names == set(values), "the template's variables changed: update prodcheck.py and compose.yaml"
-    return re.sub(r"\$\{(FIREGRID_[A-Z_]+)\}", lambda m: values[m.group(1)], template)
+    return prodcheck.render_site(values)
 
 
 @pytest.mark.skipif(not shutil.which("nginx") or not shutil.which("openssl"), reason="nginx/openssl missing")
