@@ -125,3 +125,25 @@ def test_the_cache_misses_instead_of_failing_while_redis_is_down(redis_cache):
     time.sleep(0.6)  # past the back-off
     cache.set("figure", 44)
     assert cache.get("figure") == 44
+
+
+def test_the_cache_keeps_one_redis_client_per_pool_across_calls_and_threads(redis_cache):
+    import threading
+
+    cache, _server = redis_cache
+    client = cache._cache.get_client(write=True)
+    assert cache._cache.get_client(write=True) is client and cache._cache.get_client() is client
+    results = []
+
+    def work(n):
+        for i in range(50):
+            cache.set(f"k{n}-{i}", i)
+            results.append(cache.get(f"k{n}-{i}") == i)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 200 and all(results)
+    assert cache.get_many([f"k{n}-49" for n in range(4)]) == {f"k{n}-49": 49 for n in range(4)}
