@@ -118,3 +118,26 @@ def shared_db(transactional_db, tmp_path):
             connection.close()
             settings_dict["NAME"] = old_name
             connection.connection = memory
+
+
+@pytest.fixture
+def shared_cache(settings, tmp_path, request):
+    """Django's default cache on a private redis-server for this test (as production with REDIS_URL),
+    emptied first; gives the RedisServer (stop() and start() it to simulate an outage)."""
+    from django.core.cache import cache
+
+    from firegrid.ops.testing import RedisServer, redis_or_skip
+
+    redis_or_skip()
+    server = RedisServer(tmp_path).start()
+    request.addfinalizer(server.stop)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "firegrid.core.cache.TolerantRedisCache",
+            "LOCATION": server.url,
+            "KEY_PREFIX": "firegrid-test",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    cache.clear()
+    return server

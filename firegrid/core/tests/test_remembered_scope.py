@@ -5,7 +5,6 @@ scope is made of is seen by the next request, in every process."""
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from firegrid.core.roles import Role
@@ -16,22 +15,8 @@ from firegrid.places.models import Place
 
 
 @pytest.fixture
-def on_redis(settings, tmp_path, request):
-    from firegrid.ops.testing import RedisServer, redis_or_skip
-
-    redis_or_skip()
-    server = RedisServer(tmp_path).start()
-    request.addfinalizer(server.stop)
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "firegrid.core.cache.TolerantRedisCache",
-            "LOCATION": server.url,
-            "KEY_PREFIX": "firegrid-test",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
-    cache.clear()
-    return server
+def on_redis(shared_cache):
+    return shared_cache
 
 
 def fresh(user):

@@ -13,49 +13,22 @@ from firegrid.core.roles import Role
 from firegrid.org.models import RoleAssignment
 from firegrid.org.testing import make_user
 from firegrid.places.models import Place
+from firegrid.places.tests.test_list_cache import names, rename_behind_the_cache
 
 LIST = "/api/v1/places/?limit=50&kind=shop"
 LAYER = "/api/v1/places/geojson/?kind=shop"
 
 
-def redis_cache(settings, tmp_path, request):
-    from firegrid.ops.testing import RedisServer, redis_or_skip
-
-    redis_or_skip()
-    server = RedisServer(tmp_path).start()
-    request.addfinalizer(server.stop)
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "firegrid.core.cache.TolerantRedisCache",
-            "LOCATION": server.url,
-            "KEY_PREFIX": "firegrid-test",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
-    cache.clear()
-    settings.PLACE_LIST_CACHE_SECONDS = 30
-    return server
-
-
 @pytest.fixture
-def on_redis(settings, tmp_path, request):
-    return redis_cache(settings, tmp_path, request)
+def on_redis(shared_cache, settings):
+    settings.PLACE_LIST_CACHE_SECONDS = 30
+    return shared_cache
 
 
 def token_client(api_client, user):
     token = Token.objects.create(user=user)
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return token
-
-
-def names(response):
-    data = response.json()
-    rows = data.get("results") or [f["properties"] for f in data.get("features", [])]
-    return {r["name"] for r in rows}
-
-
-def rename_behind_the_cache(place, name):
-    Place._base_manager.filter(pk=place.pk).update(name=name)
 
 
 @pytest.mark.parametrize("url", [LIST, LAYER])

@@ -15,27 +15,15 @@ LAYER = "/api/v1/places/geojson/?kind=shop"
 
 
 @pytest.fixture(params=["locmem", "redis"])
-def place_cache(request, settings, tmp_path):
+def place_cache(request, settings):
     """The cache on for 30 s, in this process's memory or in a private redis-server."""
     if request.param == "redis":
-        from firegrid.ops.testing import RedisServer, redis_or_skip
-
-        redis_or_skip()
-        server = RedisServer(tmp_path).start()
-        request.addfinalizer(server.stop)
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "firegrid.core.cache.TolerantRedisCache",
-                "LOCATION": server.url,
-                "KEY_PREFIX": "firegrid-test",
-                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-            }
-        }
+        request.getfixturevalue("shared_cache")
     else:
         settings.CACHES = {
             "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "places"}
         }
-    cache.clear()
+        cache.clear()
     settings.PLACE_LIST_CACHE_SECONDS = 30
     return request.param
 
