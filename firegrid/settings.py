@@ -351,6 +351,8 @@ IOT_MAX_AGE_DAYS = env_int("IOT_MAX_AGE_DAYS", 30, minimum=1)
 # Device messages are deleted after this many days (purge_messages); longer than IOT_MAX_AGE_DAYS so a
 # replayed message is always either a known duplicate or refused as too old.
 IOT_MESSAGE_KEEP_DAYS = env_int("IOT_MESSAGE_KEEP_DAYS", 90, minimum=IOT_MAX_AGE_DAYS + 1)
+# The ingest's per-minute counts are summed to one row a day after this many days (same job).
+INGEST_COUNT_MINUTES_KEEP_DAYS = env_int("INGEST_COUNT_MINUTES_KEEP_DAYS", 14, minimum=1)
 IOT_OFFLINE_FACTOR = env_int("IOT_OFFLINE_FACTOR", 3, minimum=1)
 IOT_FLAP_SECONDS = env_int("IOT_FLAP_SECONDS", 300, minimum=0)
 # The command view's figures may be served again for this many seconds per scope (0: always fresh).

@@ -96,5 +96,9 @@ def prune_records():
 @recorded_job("purge_messages", lock_seconds=3600)
 def purge_messages():
     from firegrid.iot.retention import purge_messages as purge
+    from firegrid.iot.retention import roll_up_ingest_counts
 
-    return {"deleted": purge(settings.IOT_MESSAGE_KEEP_DAYS)}
+    return {
+        "deleted": purge(settings.IOT_MESSAGE_KEEP_DAYS),
+        "counts_rolled_up": roll_up_ingest_counts(settings.INGEST_COUNT_MINUTES_KEEP_DAYS),
+    }
