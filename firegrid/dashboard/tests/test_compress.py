@@ -11,6 +11,8 @@ LAYERS = [
     "/api/v1/map/hazards/",
     "/api/v1/map/devices/",
     "/api/v1/dashboard/",
+    "/api/v1/facilities/geojson/",
+    "/api/v1/facilities/coverage/geojson/",
 ]
 
 
@@ -27,12 +29,22 @@ def located_cases(world):
         )
 
 
+def add_facilities(world):
+    from firegrid.facilities.actions import save_facility
+    from firegrid.facilities.choices import FacilityKind
+    from firegrid.facilities.models import Facility
+
+    for n, (lat, lng) in enumerate([(28.05, 106.05), (28.06, 106.06), (28.05, 106.15), (28.05, 106.55)]):
+        save_facility(Facility(name=f"消火栓{n}", kind=FacilityKind.HYDRANT, lat=lat, lng=lng))
+
+
 @pytest.mark.parametrize("url", LAYERS)
 def test_json_is_gzipped_when_accepted(world, located_cases, api_client, url):
     from firegrid.iot.testing import make_device
 
     make_device("smoke_detector", place=world.shop_a)
     make_device("smoke_detector", place=world.hotel_b)
+    add_facilities(world)
     api_client.force_authenticate(world.district_admin)
     plain = api_client.get(url)
     assert plain.status_code == 200

@@ -4,6 +4,7 @@ coverage gaps and per-town compliance. Everything goes through Model.objects.res
 
 from django.http import FileResponse
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -17,6 +18,7 @@ from rest_framework.views import APIView
 
 from firegrid.core.api import ScopedModelViewSet
 from firegrid.core.views import may_write
+from firegrid.dashboard.compress import gzip_json, gzip_json_view
 from firegrid.facilities import actions, coverage, ledger, rules
 from firegrid.facilities.api import serializers as s
 from firegrid.facilities.forms import FacilityFilter
@@ -102,6 +104,7 @@ class FacilityViewSet(ScopedModelViewSet):
         ),
     )
     @action(detail=False, methods=["get"], pagination_class=None)
+    @method_decorator(gzip_json)
     def geojson(self, request):
         """The map layer: scoped, filtered facilities as GeoJSON points (?bbox= to limit the area)."""
         queryset = self.filter_queryset(self.get_queryset())
@@ -249,6 +252,7 @@ class CoverageView(APIView):
         )
 
 
+@gzip_json_view
 class CoverageGeoJSONView(APIView):
     """The coverage gaps as GeoJSON: uncovered places as points (?what=places), grids without a source
     as polygons (?what=grids), or both (default). ?bbox= limits the places."""
