@@ -174,7 +174,8 @@ class Load:
             for line in self.prodcheck.stdout:
                 log.write(line)
                 log.flush()
-                match = re.search(r"started (\S+) \(pid (\d+)\)", line)
+                # "started ingest (pid 123, nice -6)": prod-check names the nice level of the ingest
+                match = re.search(r"started (\S+) \(pid (\d+)[,)]", line)
                 if match:
                     self.pids[match.group(1)] = int(match.group(2))
 
