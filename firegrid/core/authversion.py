@@ -6,13 +6,13 @@ token opens, as long as the version it read *before* reading them is still the c
 Only with a shared cache (Redis): with the per-process local-memory cache another process' write would
 not be seen, so nothing is remembered (`current()` is None)."""
 
-import secrets
-
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
-from django.db import transaction
 
-KEY = "firegrid:auth-version"
+from firegrid.core.versions import VersionToken
+
+TOKEN = VersionToken("firegrid:auth-version")
+KEY = TOKEN.key
 SENDERS = ("org.User", "org.RoleAssignment", "org.OrgUnit", "org.Region", "authtoken.Token")
 
 
@@ -23,20 +23,11 @@ def shared():
 
 def current():
     """The current version (set first if there is none); None without a shared cache or while it is down."""
-    if not shared():
-        return None
-    version = cache.get(KEY)
-    if version is None:
-        cache.add(KEY, secrets.token_hex(8), None)
-        version = cache.get(KEY)
-    return version
+    return TOKEN.current() if shared() else None
 
 
-def bump(**_signal_kwargs):
-    """Make every process forget what it remembers: now, and again after the commit (a request that read
-    the old rows before the commit must not remember them under the new version)."""
-    _new()
-    transaction.on_commit(_new)
+# every process forgets what it remembers: now, and again after the commit
+bump = TOKEN.bump
 
 
 def written(update_fields=None, **signal_kwargs):
@@ -44,10 +35,6 @@ def written(update_fields=None, **signal_kwargs):
     if update_fields is not None and set(update_fields) <= {"last_login"}:
         return
     bump()
-
-
-def _new():
-    cache.set(KEY, secrets.token_hex(8), None)
 
 
 def connect():

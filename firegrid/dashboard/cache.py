@@ -13,14 +13,13 @@ expires, at most DASHBOARD_CACHE_SECONDS (≤ 60 s) later. While Redis is down t
 (core.cache.TolerantRedisCache) and the figures are computed every time.
 """
 
-import secrets
-
 from django.core.cache import cache
-from django.db import transaction
 
+from firegrid.core.versions import VersionToken
 from firegrid.places.cache import VERSION_KEY as PLACES_VERSION_KEY
 
-VERSION_KEY = "firegrid:dashboard:data-version"
+DATA_VERSION = VersionToken("firegrid:dashboard:data-version")
+VERSION_KEY = DATA_VERSION.key
 
 # what the figures count: hazards and their transitions, places, inspections and the year plan,
 # devices and alarms, and what the organisation's compliance is made of
@@ -53,28 +52,17 @@ def written(update_fields=None, **_signal_kwargs):
     bump_version()
 
 
-def bump_version():
-    """Now, and again after the transaction commits (a request that read the old rows before the
-    commit must not store them under the new version). Done with the cache off too, so that turning
-    it on never finds figures older than a write."""
-    _new_version()
-    transaction.on_commit(_new_version)
-
-
-def _new_version():
-    cache.set(VERSION_KEY, secrets.token_hex(8), None)
+# now and after the commit; done with the cache off too, so turning it on never finds older figures
+bump_version = DATA_VERSION.bump
 
 
 def cached(key, seconds, build):
     """`build()` (the figures, a dict), or a copy from the cache stored at the current data version
     less than `seconds` ago. The versions and the entry are read in one round trip."""
     found = cache.get_many([VERSION_KEY, PLACES_VERSION_KEY, key])
-    version = found.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, secrets.token_hex(8), None)
-        version = cache.get(VERSION_KEY)
-        if version is None:  # no cache to be had (Redis down): compute every time
-            return build()
+    version = DATA_VERSION.current(found)
+    if version is None:  # no cache to be had (Redis down): compute every time
+        return build()
     stamp = (version, found.get(PLACES_VERSION_KEY))
     entry = found.get(key)
     if entry is not None and entry[0] == stamp:

@@ -21,22 +21,22 @@ no early answer: another process' role change would not be seen.
 """
 
 import hashlib
-import secrets
 from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from rest_framework.authentication import TokenAuthentication
 
 from firegrid.core import authversion
 from firegrid.core.scoping import scope_key
+from firegrid.core.versions import VersionToken
 
-VERSION_KEY = "firegrid:places:data-version"
+DATA_VERSION = VersionToken("firegrid:places:data-version")
+VERSION_KEY = DATA_VERSION.key
 MAX_SECONDS = 60
 MAX_PRINCIPALS = 10_000  # tokens remembered per process (forgotten all at once when full)
 
@@ -57,16 +57,9 @@ def cache_seconds():
     return max(0, min(int(getattr(settings, "PLACE_LIST_CACHE_SECONDS", 0)), MAX_SECONDS))
 
 
-def bump_version(**_signal_kwargs):
-    """Make every cached page stale: now, and again after the transaction commits (a request that
-    read the old rows before the commit must not store them under the new version). Done with the
-    cache off too, so that turning it on never finds pages older than a write."""
-    _new_version()
-    transaction.on_commit(_new_version)
-
-
-def _new_version():
-    cache.set(VERSION_KEY, secrets.token_hex(8), None)
+# any write to a place, its owners or a region (receivers in apps.py; bulk writes in PlaceQuerySet) makes
+# every cached page stale — done with the cache off too, so turning it on never finds older pages
+bump_version = DATA_VERSION.bump
 
 
 def _token_digest(request):
@@ -151,12 +144,9 @@ def cached_json(view, request, kind, build):
     _remember(request, scope)
     key = _page_key(request, scope, kind)
     found = cache.get_many([VERSION_KEY, key])
-    version = found.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, secrets.token_hex(8), None)
-        version = cache.get(VERSION_KEY)
-        if version is None:  # no cache to be had (Redis down): build every time
-            return build()
+    version = DATA_VERSION.current(found)
+    if version is None:  # no cache to be had (Redis down): build every time
+        return build()
     entry = found.get(key)
     if entry is not None and entry[0] == version:
         return _stored_response(entry)
