@@ -87,6 +87,20 @@ def ensure_reference_data():
     ensure_task_reference_data()
 
 
+# the personas build_world() makes, as attribute names of the world
+PERSONAS = (
+    "district_admin",
+    "street_officer",
+    "street2_officer",
+    "grid_worker_a",
+    "grid_worker_b",
+    "police_officer",
+    "dept_staff",
+    "unit_owner",
+    "nobody",
+)
+
+
 def build_world():
     ensure_reference_data()
     w = SimpleNamespace()

@@ -12,19 +12,11 @@ from firegrid.dashboard.scope import chosen_region
 from firegrid.hazards import actions, reports
 from firegrid.hazards.choices import Channel, Source
 from firegrid.hazards.models import HazardCase, HazardCategory
+from firegrid.org.testing import PERSONAS as ALL_PERSONAS
 from firegrid.places.actions import save_place
 from firegrid.places.models import Place
 
-PERSONAS = [
-    "district_admin",
-    "street_officer",
-    "street2_officer",
-    "grid_worker_a",
-    "grid_worker_b",
-    "police_officer",
-    "dept_staff",
-    "unit_owner",
-]
+PERSONAS = [p for p in ALL_PERSONAS if p != "nobody"]  # nobody has no dashboard
 
 
 @pytest.fixture(params=["locmem", "redis"])
