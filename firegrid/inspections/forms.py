@@ -19,7 +19,7 @@ from firegrid.inspections.choices import AnswerResult, CampaignKind, InspectionK
 from firegrid.inspections.major_hazard import load_edition
 from firegrid.inspections.models import Campaign, ChecklistVersion, Inspection
 from firegrid.org.forms import RegionCodeField
-from firegrid.org.models import Region, User
+from firegrid.org.models import OrgUnit, Region, RoleAssignment, User
 from firegrid.places.choices import PlaceKind, RiskLevel
 from firegrid.places.forms import flag_labels, localised
 
@@ -104,11 +104,16 @@ def inspector_candidates(user, place):
     parts = [p for p in place.region.path.split("/") if p]
     ancestors = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
     street_path = ancestors[1] if len(ancestors) > 1 else ancestors[0]
+    # each clause an id subquery that reads an index (the region path, the role's region, the unit's
+    # region, the place's owners), not joins ORed together over every user, unit and region
+    roles = RoleAssignment.objects.values("user_id")
+    units = OrgUnit.objects.filter(region__path__startswith=street_path).values("pk")
+    owners = place.owners.through.objects.filter(place_id=place.pk).values("user_id")
     nearby = (
-        Q(role_assignments__region__path__in=ancestors)
-        | Q(role_assignments__region__path__startswith=street_path)
-        | Q(org_unit__region__path__startswith=street_path)
-        | Q(pk__in=place.owners.values("pk"))
+        Q(pk__in=roles.filter(region__path__in=ancestors))
+        | Q(pk__in=roles.filter(region__path__startswith=street_path))
+        | Q(org_unit__in=units)
+        | Q(pk__in=owners)
     )
     in_scope = User.objects.restrict(user).filter(nearby).values("pk")
     return (

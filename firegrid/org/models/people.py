@@ -58,7 +58,11 @@ class User(AbstractUser):
 
     objects = FiregridUserManager()
     scope_rules = ScopeRules(
-        region="role_assignments__region", extra_regions=("org_unit__region",), unit="org_unit", owner="id"
+        region="role_assignments__region",
+        extra_regions=("org_unit__region",),
+        unit="org_unit",
+        owner="id",
+        chains_by_key=True,
     )
 
     class Meta:
