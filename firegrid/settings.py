@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "firegrid.ops.logging.RequestIdMiddleware",  # first: every later log line carries the request id
     "firegrid.ops.metrics.MetricsMiddleware",  # counts and times everything below
     "firegrid.ops.endpoints.OpsEndpointsMiddleware",  # /healthz, /readyz, /metrics: no host check
+    "firegrid.places.cache.EarlyAnswerMiddleware",  # stored place pages for remembered API tokens
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -12,12 +12,16 @@ process reaches the others when their entries expire (at most PLACE_LIST_CACHE_S
 With Redis (REDIS_URL) every process sees the new version at once. While Redis is down the cache
 misses (core.cache.TolerantRedisCache) and pages are built fresh.
 
-Early answers (Redis only): a GET with `Authorization: Token …` is answered before DRF authenticates
-it when this process has already seen the token and remembers its user's scope key. The memory is
-checked against the auth version (core.authversion), read in the same round trip as the page; a
-different version, another day (role assignments start and end by date) or a token not seen before
-takes the ordinary path, which authenticates and fills the memory. Without a shared cache there is
-no early answer: another process' role change would not be seen.
+Early answers (Redis only): a GET with `Authorization: Token …` is answered by EarlyAnswerMiddleware,
+near the top of MIDDLEWARE, before the rest of the middleware, URL resolution and DRF run, when this
+process has already seen the token and remembers its user's scope key. The memory is checked against
+the auth version (core.authversion), read in the same round trip as the page; a different version,
+another day (role assignments start and end by date) or a token not seen before takes the ordinary
+path, which authenticates and fills the memory. Without a shared cache there is no early answer:
+another process' role change would not be seen. The stored page carries the headers the rest of the
+middleware gave it on the ordinary path (security headers, CSP, Vary, Content-Language — the key holds
+what the language is chosen by), so an early answer is the same response, byte for byte, but for the
+request id; a response that sets a cookie is never stored with its headers.
 """
 
 import hashlib
@@ -28,6 +32,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.urls import Resolver404, get_script_prefix, resolve, reverse
 from django.utils import timezone
 from rest_framework.authentication import TokenAuthentication
 
@@ -78,17 +83,75 @@ def _wants_json(request):
     )
 
 
-def early_answer(request, kind):
+# the routes answered early (names of PlaceViewSet's routes: the HTML place list is also "place-list");
+# the paths under the map layer's parent are resolved once each (a few hundred at most are remembered)
+EARLY_ROUTES = frozenset({"place-list", "place-geojson"})
+MAX_PATHS = 256
+_early_paths = {}
+_api_prefixes = {}
+
+
+def _early_match(request):
+    """The ResolverMatch of the place API's list or map layer when this request is for one, else None."""
+    path = request.path_info
+    if path in _early_paths:
+        return _early_paths[path]
+    prefix = get_script_prefix()
+    api_prefix = _api_prefixes.get(prefix)
+    if api_prefix is None:  # /api/v1/places/: the map layer's path less "geojson/"
+        api_prefix = _api_prefixes[prefix] = (
+            "/" + reverse("place-geojson")[len(prefix) :].rsplit("/", 2)[0] + "/"
+        )
+    if not path.startswith(api_prefix):
+        return None
+    try:
+        match = resolve(path)
+    except Resolver404:
+        match = None
+    if match is not None and not (
+        match.url_name in EARLY_ROUTES and getattr(getattr(match.func, "cls", None), "early_answers", False)
+    ):
+        match = None
+    if len(_early_paths) >= MAX_PATHS:
+        _early_paths.clear()
+    _early_paths[path] = match
+    return match
+
+
+class EarlyAnswerMiddleware:
+    """Answers a remembered token's GET of a place list or map layer page from the shared cache before the
+    middleware below it runs, and stores the pages the ordinary path built with their final headers. Put
+    it after the request id, metrics and ops endpoints, before SecurityMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        match = _early_match(request) if request.method == "GET" else None
+        if match is not None:
+            early = early_answer(request)
+            if early is not None:
+                request.resolver_match = match  # the metrics' view label
+                return early
+        response = self.get_response(request)
+        pending = getattr(response, "firegrid_page", None)
+        if pending is not None and response.status_code == 200 and not response.cookies:
+            key, version, ttl = pending
+            cache.set(key, (version, response.content, response["Content-Type"], list(response.items())), ttl)
+        return response
+
+
+def early_answer(request):
     """The stored page for a token-authenticated GET whose scope this process remembers, before DRF
     authenticates the request (no token or role query); None to go the ordinary way."""
-    if request.method != "GET" or not cache_seconds() or not authversion.shared():
+    if not cache_seconds() or not authversion.shared():
         return None
     digest = _token_digest(request)
     if digest is None or not _wants_json(request):
         return None
     principal = _principals.get(digest)
     if principal is not None and principal.day == timezone.localdate():
-        key = _page_key(request, principal.scope, kind)
+        key = _page_key(request, principal.scope)
         found = cache.get_many([VERSION_KEY, authversion.KEY, key])
         entry = found.get(key)
         auth_version = found.get(authversion.KEY)
@@ -97,8 +160,9 @@ def early_answer(request, kind):
             and auth_version == principal.auth_version
             and entry is not None
             and entry[0] == found.get(VERSION_KEY)
+            and entry[3] is not None
         ):
-            return _stored_response(entry)
+            return HttpResponse(entry[1], headers=entry[3])
     else:
         auth_version = None
     # read before DRF reads the token and roles: a write after this point changes the version
@@ -125,13 +189,19 @@ def _stored_response(entry):
     return response
 
 
-def _page_key(request, scope, kind):
+def _page_key(request, scope):
+    """One page: the scope, the URL, and what the middleware chooses the response's language by (the
+    JSON is the same in every language; its Content-Language header is not)."""
     query = urlencode(sorted((k, sorted(v)) for k, v in request.GET.lists()), doseq=True)
-    raw = repr((kind, scope, request.scheme, request.get_host(), request.path, query))
+    language = (
+        request.META.get("HTTP_ACCEPT_LANGUAGE", ""),
+        request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""),
+    )
+    raw = repr((scope, request.scheme, request.get_host(), request.path, query, language))
     return "firegrid:places:page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def cached_json(view, request, kind, build):
+def cached_json(view, request, build):
     """The JSON answer of `build()` (a DRF Response) for this user, scope and query, from the cache
     when a fresh copy is there; only 200 answers in JSON are kept (the browsable API is not)."""
     ttl = cache_seconds()
@@ -142,7 +212,7 @@ def cached_json(view, request, kind, build):
     if scope is None:
         return build()
     _remember(request, scope)
-    key = _page_key(request, scope, kind)
+    key = _page_key(request, scope)
     found = cache.get_many([VERSION_KEY, key])
     version = DATA_VERSION.current(found)
     if version is None:  # no cache to be had (Redis down): build every time
@@ -156,5 +226,8 @@ def cached_json(view, request, kind, build):
         response.accepted_media_type = request.accepted_media_type
         response.renderer_context = view.get_renderer_context()
         response.render()
-        cache.set(key, (version, response.content, response["Content-Type"]), ttl)
+        # stored now without its headers (served again through DRF and the middleware), and again by
+        # EarlyAnswerMiddleware with the headers the middleware added on the way out (served early)
+        cache.set(key, (version, response.content, response["Content-Type"], None), ttl)
+        response.firegrid_page = (key, version, ttl)
     return response

@@ -12,7 +12,6 @@ from firegrid.places.filtersets import PlaceFilter
 from firegrid.places.models import GradingRuleSet
 
 MAP_LIMIT = 5000
-EARLY_KINDS = {"list": "list", "geojson": "geojson"}  # the actions whose pages places.cache keeps
 
 
 class PlaceCursorPagination(CursorPagination):
@@ -39,6 +38,7 @@ class PlaceViewSet(ScopedModelViewSet):
     search_fields = ["name", "address", "=credit_code", "=code"]
     pagination_class = PlaceCursorPagination
     queryset_select_related = ("region", "ruleset")
+    early_answers = True  # places.cache.EarlyAnswerMiddleware answers its list and map layer pages
 
     def get_serializer_class(self):
         return s.PlaceListSerializer if self.action == "list" else s.PlaceSerializer
@@ -55,14 +55,8 @@ class PlaceViewSet(ScopedModelViewSet):
         # the rule set is shown by version: do not load its whole document with every row
         return queryset.defer("ruleset__document")
 
-    def dispatch(self, request, *args, **kwargs):
-        # a stored page for a token whose scope this process remembers, before DRF's authentication
-        kind = EARLY_KINDS.get(getattr(self, "action_map", {}).get(request.method.lower()))
-        early = page_cache.early_answer(request, kind) if kind else None
-        return early or super().dispatch(request, *args, **kwargs)
-
     def list(self, request, *args, **kwargs):
-        return page_cache.cached_json(self, request, "list", lambda: self._list(request))
+        return page_cache.cached_json(self, request, lambda: self._list(request))
 
     def _list(self, request):
         page = self.paginate_queryset(s.list_values(self.filter_queryset(self.get_queryset())))
@@ -79,7 +73,7 @@ class PlaceViewSet(ScopedModelViewSet):
     @action(detail=False, methods=["get"], pagination_class=None)
     def geojson(self, request):
         """The map layer: scoped, filtered places as GeoJSON points (?bbox= to limit the area)."""
-        return page_cache.cached_json(self, request, "geojson", lambda: self._geojson(request))
+        return page_cache.cached_json(self, request, lambda: self._geojson(request))
 
     def _geojson(self, request):
         queryset = self.filter_queryset(self.get_queryset())

@@ -137,3 +137,60 @@ def test_no_early_answer_without_a_shared_cache(world, api_client, settings, dja
     RoleAssignment.objects.filter(user=world.street_officer).delete()
     # the local cache still has the page, but the request is authenticated and scoped first
     assert names(api_client.get(LIST)) == set()
+
+
+VOLATILE = {"X-Request-ID"}  # the one header each response gets anew
+
+
+def headers(response):
+    return {k: v for k, v in response.items() if k not in VOLATILE}
+
+
+@pytest.mark.parametrize("url", [LIST, LAYER])
+def test_an_early_answer_is_the_ordinary_response_headers_and_all(world, api_client, on_redis, url):
+    """Answered ahead of the security, CSP, locale and DRF layers, the page still carries what they add."""
+    token_client(api_client, world.street_officer)
+    ordinary = api_client.get(url)
+    early = api_client.get(url)
+    assert not hasattr(early.wsgi_request, "session")  # answered before SessionMiddleware
+    assert early.content == ordinary.content
+    assert headers(early) == headers(ordinary)
+    for name in ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Vary"):
+        assert early[name], name
+    assert "Accept" in early["Vary"]
+
+
+def test_each_language_gets_its_own_headers(world, api_client, on_redis, django_assert_num_queries):
+    token_client(api_client, world.street_officer)
+    chinese = api_client.get(LIST, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    english = api_client.get(LIST, HTTP_ACCEPT_LANGUAGE="en")
+    assert (chinese["Content-Language"], english["Content-Language"]) == ("zh-hans", "en")
+    with django_assert_num_queries(0):
+        assert api_client.get(LIST, HTTP_ACCEPT_LANGUAGE="en")["Content-Language"] == "en"
+        assert api_client.get(LIST, HTTP_ACCEPT_LANGUAGE="zh-hans")["Content-Language"] == "zh-hans"
+
+
+def test_early_answers_are_counted_under_their_view(world, api_client, on_redis):
+    from firegrid.ops.metrics import REQUESTS
+
+    token_client(api_client, world.street_officer)
+    counter = REQUESTS.labels("place-list", "GET", "2xx")
+    before = counter._value.get()
+    api_client.get(LIST)
+    api_client.get(LIST)  # early
+    assert counter._value.get() - before == 2
+
+
+def test_a_response_that_sets_a_cookie_is_not_stored_with_its_headers(world, rf, on_redis):
+    from django.http import HttpResponse
+
+    from firegrid.places.cache import EarlyAnswerMiddleware
+
+    def view(request):
+        response = HttpResponse(b"{}", content_type="application/json")
+        response.set_cookie("sessionid", "someone")
+        response.firegrid_page = ("firegrid:places:page:test-cookie", "v1", 30)
+        return response
+
+    EarlyAnswerMiddleware(view)(rf.get("/elsewhere/"))
+    assert cache.get("firegrid:places:page:test-cookie") is None
