@@ -36,6 +36,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 LUA = Path(__file__).resolve().parent / "wrk_report.lua"
+MIX_LUA = Path(__file__).resolve().parent / "wrk_mix.lua"
 GUNICORN_CONFIG = Path(__file__).resolve().parent / "gunicorn_gc.py"
 PYTHON = sys.executable
 PERSONAS = ["district_admin", "street_officer"]
@@ -175,14 +176,15 @@ def start_redis(folder):
 
 
 def redis_stats(url):
-    """(keyspace hits, misses) of the Redis server, or None while it does not answer."""
+    """Calls of SET so far on the Redis server (a page built is stored twice: once by the view, once
+    with its headers by the early-answer middleware), or None while it does not answer."""
     import redis
 
     try:
-        info = redis.Redis.from_url(url, socket_timeout=1).info("stats")
+        info = redis.Redis.from_url(url, socket_timeout=1).info("commandstats")
     except redis.exceptions.ConnectionError:
         return None
-    return info["keyspace_hits"], info["keyspace_misses"]
+    return info.get("cmdstat_set", {}).get("calls", 0)
 
 
 def cpu_busy(seconds=1.0):
@@ -211,10 +213,11 @@ def wait_idle(limit_s, threshold=0.2):
     return busy
 
 
-def wrk(url, token, duration, connections, threads):
-    env = dict(os.environ, BENCH_TOKEN=token or "")
+def wrk(url, token, duration, connections, threads, paths_file=None):
+    """wrk on one URL, or with paths_file on paths drawn at random from that file (wrk_mix.lua)."""
+    env = dict(os.environ, BENCH_TOKEN=token or "", BENCH_PATHS=str(paths_file or ""))
     cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--timeout", "30s"]
-    cmd += ["-s", str(LUA), url]
+    cmd += ["-s", str(MIX_LUA if paths_file else LUA), url]
     out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)  # noqa: S603
     line = next(x for x in out.stdout.splitlines() if x.startswith("BENCH "))
     figures = json.loads(line.removeprefix("BENCH "))
@@ -264,6 +267,34 @@ def endpoints(env):
     ]
 
 
+def mixed_paths(env, count):
+    """`count` distinct place API paths an API client of the street might ask (list pages by kind and
+    risk level, by community, by search word, map layers of each community's box), drawn with a fixed seed."""
+    import random
+
+    code = (
+        "from firegrid.org.models import Region\n"
+        "from firegrid.places.choices import PlaceKind, RiskLevel\n"
+        f"s = Region.objects.get(code='{STREET_CODE}')\n"
+        "print('K', *PlaceKind.values)\nprint('R', *RiskLevel.values)\n"
+        "for c in s.children.order_by('code'):\n"
+        "    print('C', c.code, ','.join(str(v) for v in (c.min_lng, c.min_lat, c.max_lng, c.max_lat)))\n"
+    )
+    out = run([PYTHON, "manage.py", "shell", "-c", code], env, capture_output=True, text=True).stdout
+    lines = [line.split() for line in out.splitlines() if line[:2] in ("K ", "R ", "C ")]
+    kinds = next(x[1:] for x in lines if x[0] == "K")
+    levels = next(x[1:] for x in lines if x[0] == "R")
+    communities = [x[1:] for x in lines if x[0] == "C"]
+    words = ["豆花", "火锅", "超市", "便利店", "药房", "宾馆", "网吧", "幼儿园", "加油站", "仓库"]
+    paths = [f"/api/v1/places/?limit=50&kind={k}" for k in kinds]
+    paths += [f"/api/v1/places/?limit=50&kind={k}&risk_level={r}" for k in kinds for r in levels]
+    paths += [f"/api/v1/places/?limit=50&within={c}" for c, _box in communities]
+    paths += [f"/api/v1/places/?limit=50&search={urllib.parse.quote(w)}" for w in words]
+    paths += [f"/api/v1/places/geojson/?bbox={box}" for _c, box in communities]
+    random.Random(3).shuffle(paths)
+    return paths[:count]
+
+
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -286,6 +317,13 @@ def main():
         type=int,
         default=0,
         help="PLACE_LIST_CACHE_SECONDS of the server, on a private redis-server (0: no cache, no Redis)",
+    )
+    parser.add_argument(
+        "--mix",
+        type=int,
+        default=0,
+        help="also measure a mix: each request one of N distinct place paths at random (list by kind and "
+        "risk level, by community, by search word, map layers), per persona",
     )
     parser.add_argument(
         "--wait-idle", type=int, default=60, help="wait up to N s before each run for other work to stop"
@@ -385,7 +423,7 @@ def main():
             )
             tokens[username] = json.loads(body)["token"]
 
-        def measure(label, persona, path):
+        def measure(label, persona, path, paths_file=None):
             url = base + path
             token = tokens.get(persona)
             start = time.perf_counter()
@@ -393,20 +431,18 @@ def main():
             first_ms = (time.perf_counter() - start) * 1000
             single = service_time(url, token, 20)
             if args.warmup:
-                wrk(url, token, args.warmup, args.connections, args.wrk_threads)
+                wrk(url, token, args.warmup, args.connections, args.wrk_threads, paths_file)
             background = wait_idle(args.wait_idle)
             log(f"  {persona or '-'} {label} (background {background:.0%}) …")
             before = redis_stats(redis_url) if redis_url else None
-            figures = wrk(url, token, args.duration, args.connections, args.wrk_threads)
+            figures = wrk(url, token, args.duration, args.connections, args.wrk_threads, paths_file)
             after = redis_stats(redis_url) if redis_url else None
             figures["background"] = background
             figures["first_ms"] = first_ms
-            if before and after and persona:
-                # each request reads two keys (the data version, which is always there, and the page):
-                # page hits are the hits beyond one per request
-                hits, misses = after[0] - before[0], after[1] - before[1]
-                requests = (hits + misses) / 2
-                figures["cache_hits"] = max(0.0, (hits - requests) / requests) if requests else 0.0
+            if before is not None and after is not None and persona and figures["requests"]:
+                # every page built is stored twice (SET): the rest of the requests were answered stored
+                built = (after - before) / 2
+                figures["cache_hits"] = max(0.0, 1 - built / figures["requests"])
             rows.append((label, persona or "(no auth)", count, size, single, figures))
 
         log(f"Load: wrk -c {args.connections} -d {args.duration}s per endpoint")
@@ -414,6 +450,16 @@ def main():
         for label, path in measured:
             for persona in PERSONAS:
                 measure(label, persona, path)
+        if args.mix:
+            import tempfile
+
+            paths = mixed_paths(env, args.mix)
+            with tempfile.NamedTemporaryFile("w", suffix=".paths", delete=False) as handle:
+                handle.write("\n".join(paths) + "\n")
+            for persona in PERSONAS:
+                # first request and one-client figures: the mix's first path
+                measure(f"mix of {len(paths)} paths", persona, paths[0], handle.name)
+            os.unlink(handle.name)
         measure("bare JSON /api/v1/ping (again)", None, "/api/v1/ping")
     finally:
         stop_server(server)

@@ -1,0 +1,30 @@
+-- wrk script for bench_places.py --mix: each request asks a path drawn at random from the file
+-- BENCH_PATHS (one per line), with the token (BENCH_TOKEN); prints the same JSON line as wrk_report.lua.
+local token = os.getenv("BENCH_TOKEN")
+if token and token ~= "" then
+  wrk.headers["Authorization"] = "Token " .. token
+end
+wrk.headers["Accept"] = "application/json"
+wrk.headers["Accept-Language"] = "en"
+
+local paths = {}
+for line in io.lines(os.getenv("BENCH_PATHS")) do
+  paths[#paths + 1] = line
+end
+
+init = function(args)
+  math.randomseed(os.time() + math.floor(os.clock() * 1e6))
+end
+
+request = function()
+  return wrk.format(nil, paths[math.random(#paths)])
+end
+
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH {"requests": %d, "duration_us": %d, "bytes": %d, "connect": %d, "read": %d, "write": %d, ' ..
+    '"status": %d, "timeout": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d, "max_us": %d, "mean_us": %.1f}\n',
+    summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max, latency.mean))
+end
