@@ -18,7 +18,8 @@ a browser does (--no-gzip: none), and each endpoint's bytes are given raw and as
 --cache-seconds N the server runs with DASHBOARD_CACHE_SECONDS=N and REDIS_URL of a private
 redis-server (bench_places.start_redis), so its workers share one cache, as in production. The hazard
 and device layers are asked for the bounding box of the persona's own region (the map's first
-view). Page weight: the HTML of /dashboard/ and /map/ (session login) plus every /static/ asset the
+view). The HTML page /dashboard/ as each persona (session login): one client's requests in a row.
+Page weight: the HTML of /dashboard/ and /map/ (session login) plus every /static/ asset the
 HTML names in <script src> and <link href>, raw and as sent with Accept-Encoding: gzip. Then the SQL
 of each endpoint in process (queries, slowest, EXPLAIN ANALYZE above --explain-ms). Prints figures
 and asserts nothing about speed.
@@ -213,6 +214,25 @@ def page_weight(base, path, username):
     return len(html), len(gzip.compress(html, 6)), assets
 
 
+def page_timed(base, path, username, repeat, budget_s):
+    """Median and p95 ms of one client's requests in a row of an HTML page after a session login
+    (the page as officers open it in the load test), two first, untimed; accepting gzip."""
+    browser = Browser(base)
+    browser.login(username)
+    for _ in range(2):
+        browser.get(path, "gzip")
+    samples = []
+    start_all = time.perf_counter()
+    for i in range(repeat):
+        start = time.perf_counter()
+        browser.get(path, "gzip")
+        samples.append((time.perf_counter() - start) * 1000)
+        if i >= 4 and time.perf_counter() - start_all > budget_s:
+            break
+    samples.sort()
+    return statistics.median(samples), samples[max(0, round(len(samples) * 0.95) - 1)], len(samples)
+
+
 def drain(base, limit_s=180):
     """Wait until the server has worked off what wrk left queued (a slow endpoint leaves minutes of
     requests behind), so that the next endpoint is not timed behind them."""
@@ -335,7 +355,7 @@ def main():  # noqa: C901, PLR0912, PLR0915
             redis_process.terminate()
         raise
     base = f"http://127.0.0.1:{args.port}"
-    rows, pages, tokens = [], [], {}
+    rows, pages, tokens, page_times = [], [], {}, []
     try:
         for username in PERSONAS:
             _status, body = bp.http(
@@ -345,6 +365,11 @@ def main():  # noqa: C901, PLR0912, PLR0915
         if not args.no_pages:
             for path in ("/dashboard/", "/map/"):
                 pages.append((path, page_weight(base, path, "district_admin")))
+            for persona in PERSONAS:
+                background = bp.wait_idle(args.wait_idle)
+                single = page_timed(base, "/dashboard/", persona, args.repeat, args.budget)
+                bh.log(f"  {persona} page /dashboard/: 1 client {single[0]:.0f}/{single[1]:.0f} ms")
+                page_times.append((persona, single, background))
         for label, paths in measured:
             for persona in PERSONAS:
                 url, token = base + paths[persona], tokens[persona]
@@ -448,6 +473,14 @@ def main():  # noqa: C901, PLR0912, PLR0915
             for name, raw, wire, enc in assets:
                 print(f"- {name}: {raw / 1024:.1f} KB → {wire / 1024:.1f} KB ({enc or 'identity'})")
         print(f"\nPage weight goal < {GOAL_PAGE_KB} KB over the wire (HTML counted gzip-compressed).")
+    if page_times:
+        print(
+            "\n| page (session login, gzip accepted) | persona | 1 client median ms | 1 client p95 ms | n "
+            "| other CPU |"
+        )
+        print("| --- | --- | --- | --- | --- | --- |")
+        for persona, (median, p95, n), background in page_times:
+            print(f"| /dashboard/ | {persona} | {median:.0f} | {p95:.0f} | {n} | {background:.0%} |")
     if found:
         print("\nSQL per request (in process, one request after a warm-up):\n")
         print("| endpoint | persona | status | request ms | queries | SQL ms | slowest query ms |")

@@ -955,6 +955,12 @@ def main():  # noqa: PLR0915
         analyze_s = time.perf_counter() - start
         cases_s = (written, events, copy_s, analyze_s)
         log(f"  COPY {copy_s:.0f} s, VACUUM ANALYZE {analyze_s:.0f} s")
+        # COPY bypasses the case counts the transitions keep (hazards.tally): count them again
+        from firegrid.hazards import tally
+
+        start = time.perf_counter()
+        rows = tally.rebuild()
+        log(f"  case tally rebuilt ({rows[0]:,} + {rows[1]:,} rows): {time.perf_counter() - start:.0f} s")
 
     scopes = persona_scopes()
     targets = {p: target_case(path) for p, path in scopes.items()}

@@ -10,15 +10,18 @@ import itertools
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from firegrid.core.scoping import user_scope
 from firegrid.dashboard import cache as figures_cache
+from firegrid.dashboard.scope import WHOLE_TREE, sees_every_case
+from firegrid.hazards import tally
 from firegrid.hazards.choices import CaseStatus, Source
-from firegrid.hazards.models import HazardCase
+from firegrid.hazards.models import CaseTally, HazardCase, OpenCaseTally
 from firegrid.inspections.choices import InspectionStatus
 from firegrid.inspections.models import Inspection, PlanItem
 from firegrid.iot.choices import AlarmKind, DeviceStatus
@@ -51,10 +54,10 @@ def whole_tree(region):
     per region object (kept on it)."""
     if region.parent_id is not None:
         return False
-    known = region.__dict__.get("_whole_tree")
+    known = region.__dict__.get(WHOLE_TREE)  # set by scope.home_regions when it read the roots
     if known is None:
         known = not Region.objects.filter(parent__isnull=True).exclude(pk=region.pk).exists()
-        region.__dict__["_whole_tree"] = known
+        region.__dict__[WHOLE_TREE] = known
     return known
 
 
@@ -139,39 +142,41 @@ def hazard_figures(user, region, year, now):
     return _hazard_figures(user, region, year, now)[0]
 
 
-def _hazard_figures(user, region, year, now, months=None):
-    """The hazard figures, and with `months` (the month boundaries of the trends) the cases reported
-    in each of those months, counted in the same pass over the cases by report time (None without).
+def counted_by_tally(user, region):
+    """Whether the region's hazard figures may be read from hazards.tally: the region is the district
+    or a street (the tally counts per street), the user sees every case in it (else their share is
+    counted from the cases), and the months are cut in TIME_ZONE, as the tally's are."""
+    depth = len([c for c in region.path.split("/") if c])
+    return (
+        depth <= tally.STREET_DEPTH
+        and timezone.get_current_timezone_name() == timezone.get_default_timezone_name()
+        and sees_every_case(user, region)
+    )
 
-    Three queries: the open cases (counts, major, overdue); one pass over the cases reported in the
-    year (and the trend's months) for this year's counts; the median time to close (`_median_days`:
-    the district's is a walk of hazard_time_to_close_idx, already in that order, not a sort).
+
+def _hazard_figures(user, region, year, now, months=None, use_tally=None):
+    """The hazard figures, and with `months` (the month boundaries of the trends) the cases reported
+    and closed in each of those months (None, None without).
+
+    From the cases (`use_tally` False; None: `counted_by_tally`), three queries: the open cases
+    (counts, major, overdue); one pass over the cases reported in the year (and the trend's months)
+    for this year's counts; the median time to close (`_median_days`: the district's is a walk of
+    hazard_time_to_close_idx, already in that order, not a sort); the "closed" trend is then counted
+    by `trends`. From the tally, the same figures but the median from two sums over its rows and
+    a count of the cases that became overdue in the current hour (`_tally_counts`).
     """
     cases = within(HazardCase.objects.restrict(user), region)
     start = timezone.make_aware(datetime.datetime(year, 1, 1))
     end = timezone.make_aware(datetime.datetime(year + 1, 1, 1))
-    # one pass over the open cases (on PostgreSQL an index-only scan of hazard_open_region_idx)
-    counts = cases.open().aggregate(
-        open=Count("pk"),
-        major_open=Count("pk", filter=Q(severity="major")),
-        overdue=Count("pk", filter=late_q(now)),
-    )
-    # one pass over this year's cases (the district: hazard_created_cover_idx; a street:
-    # hazard_region_created_idx), and the trend's months
-    in_year = Q(created_at__gte=start, created_at__lt=end)
-    timed_q = in_year & Q(status=CaseStatus.CLOSED, closed_at__isnull=False)
-    per_year = {
-        "reported": Count("pk", filter=in_year),
-        "closed": Count("pk", filter=in_year & Q(status=CaseStatus.CLOSED)),
-        "rejected": Count("pk", filter=in_year & Q(status=CaseStatus.REJECTED)),
-        "public": Count("pk", filter=in_year & Q(source=Source.PUBLIC)),
-        "timed": Count("pk", filter=timed_q),
-    }
-    per_month = _per_month("created_at", months) if months else {}
-    low, high = (min(start, months[0]), max(end, months[-1])) if months else (start, end)
-    year_counts = cases.filter(created_at__gte=low, created_at__lt=high).aggregate(**per_year, **per_month)
-    reported = [year_counts.pop(name) for name in per_month] if months else None
+    if use_tally is None:
+        use_tally = counted_by_tally(user, region)
+    if use_tally:
+        counts, year_counts, reported, closed = _tally_counts(cases, region, year, now, months)
+    else:
+        counts, year_counts, reported = _case_counts(cases, start, end, now, months)
+        closed = None
     timed = year_counts.pop("timed")
+    timed_q = Q(created_at__gte=start, created_at__lt=end, status=CaseStatus.CLOSED, closed_at__isnull=False)
     median = _median_days(cases.filter(timed_q), timed)
     settled = year_counts["closed"] + year_counts["rejected"]
     figures = {
@@ -186,7 +191,89 @@ def _hazard_figures(user, region, year, now, months=None):
             "public_this_year": _link("hazards:list", region, source="public"),
         },
     }
-    return figures, reported
+    return figures, reported, closed
+
+
+def _case_counts(cases, start, end, now, months):
+    # one pass over the open cases (on PostgreSQL an index-only scan of hazard_open_region_idx)
+    counts = cases.open().aggregate(
+        open=Count("pk"),
+        major_open=Count("pk", filter=Q(severity="major")),
+        overdue=Count("pk", filter=late_q(now)),
+    )
+    # one pass over this year's cases (the district: hazard_created_cover_idx; a street:
+    # hazard_region_created_idx), and the trend's months
+    in_year = Q(created_at__gte=start, created_at__lt=end)
+    per_year = {
+        "reported": Count("pk", filter=in_year),
+        "closed": Count("pk", filter=in_year & Q(status=CaseStatus.CLOSED)),
+        "rejected": Count("pk", filter=in_year & Q(status=CaseStatus.REJECTED)),
+        "public": Count("pk", filter=in_year & Q(source=Source.PUBLIC)),
+        "timed": Count("pk", filter=in_year & Q(status=CaseStatus.CLOSED, closed_at__isnull=False)),
+    }
+    per_month = _per_month("created_at", months) if months else {}
+    low, high = (min(start, months[0]), max(end, months[-1])) if months else (start, end)
+    year_counts = cases.filter(created_at__gte=low, created_at__lt=high).aggregate(**per_year, **per_month)
+    reported = [year_counts.pop(name) for name in per_month] if months else None
+    return counts, year_counts, reported
+
+
+def _sum(condition=None):
+    return Coalesce(Sum("n", filter=condition), 0)
+
+
+def _tally_counts(cases, region, year, now, months):
+    """The counts of `_case_counts` and the "closed" trend from hazards.tally, for a user who sees
+    every case of `region` (`cases`): an aggregate of the open-case rows of the region, the open
+    cases whose first deadline fell in the current hour before `now`, counted from the cases (the
+    tally has them by hour; on PostgreSQL three small index ranges, hazards 0012), and the case rows
+    of the year and the trend's months, grouped."""
+    whole = whole_tree(region)
+    hour = tally.hour_key(now)
+    counts = tally.counted_region(OpenCaseTally.objects, region, whole).aggregate(
+        open=_sum(),
+        major_open=_sum(Q(major=True)),
+        overdue=_sum(Q(late_hour__gt=0, late_hour__lt=hour)),
+    )
+    since = tally.hour_start(hour)
+    this_hour = (
+        Q(step_due__gte=since, step_due__lt=now)
+        | Q(department__isnull=False, checked_in_at__isnull=True, checkin_due__gte=since, checkin_due__lt=now)
+        | Q(supervision_due__gte=since, supervision_due__lt=now)
+    )
+    counts["overdue"] += cases.open().filter(this_hour).exclude(late_q(since)).count()
+    first, last = year * 100 + 1, year * 100 + 12
+    keys = [tally.month_key(bound) for bound in months[:-1]] if months else []
+    rows = Q(month__gte=min([first, *keys]), month__lte=max([last, *keys]))
+    if keys:
+        rows |= Q(state=tally.TallyState.CLOSED, closed_month__gte=keys[0], closed_month__lte=keys[-1])
+    # the rows grouped by what the figures tell apart (a few hundred for the district), summed here:
+    # cheaper to build than thirty filtered sums
+    grouped = (
+        tally.counted_region(CaseTally.objects, region, whole)
+        .filter(rows)
+        .values_list("month", "state", "public", "closed_month")
+        .annotate(c=Sum("n"))
+        .order_by()
+    )
+    year_counts = dict.fromkeys(("reported", "closed", "rejected", "public", "timed"), 0)
+    reported, closed_trend = dict.fromkeys(keys, 0), dict.fromkeys(keys, 0)
+    for month, state, public, closed_month, c in grouped:
+        if first <= month <= last:
+            year_counts["reported"] += c
+            year_counts["public"] += c if public else 0
+            if state == tally.TallyState.CLOSED:
+                year_counts["closed"] += c
+                year_counts["timed"] += c if closed_month else 0
+            elif state == tally.TallyState.REJECTED:
+                year_counts["rejected"] += c
+        if month in reported:
+            reported[month] += c
+        if state == tally.TallyState.CLOSED and closed_month in closed_trend:
+            closed_trend[closed_month] += c
+    if not months:
+        return counts, year_counts, None, None
+    return counts, year_counts, list(reported.values()), list(closed_trend.values())
 
 
 def _open():
@@ -248,10 +335,10 @@ def device_figures(user, region):
 def org_figures(region, on):
     """Compliance of the streets in the region (a community or grid shows its street)."""
     if region.level == RegionLevel.DISTRICT:
-        streets = list(Region.objects.streets().subtree(region).order_by("code"))
+        streets = list(Region.objects.streets().subtree(region).defer("boundary").order_by("code"))
     else:
         street_path = "/".join(region.path.split("/")[:3]) + "/"
-        streets = list(Region.objects.filter(path=street_path))
+        streets = list(Region.objects.filter(path=street_path).defer("boundary"))
     # counts only: the per-community and per-area gaps are not listed (see district_compliance)
     reports = district_compliance(streets, on=on, details=False)
     communities = sum(r.communities for r in reports)
@@ -287,9 +374,10 @@ def _per_month(field, bounds):
     }
 
 
-def trends(user, region, now, months=12, reported=None):
+def trends(user, region, now, months=12, reported=None, closed=None):
     """Monthly counts over the last `months` months: hazards reported and closed, inspections, alarms.
-    `reported`: the hazards reported per month, if already counted (see `_hazard_figures`)."""
+    `reported`, `closed`: the hazards reported and closed per month, if already counted (see
+    `_hazard_figures`)."""
     labels, bounds = month_bounds(now, months)
 
     def series(qs, field):
@@ -305,7 +393,9 @@ def trends(user, region, now, months=12, reported=None):
     return {
         "months": labels,
         "hazards_reported": reported if reported is not None else series(cases, "created_at"),
-        "hazards_closed": series(cases.filter(status=CaseStatus.CLOSED), "closed_at"),
+        "hazards_closed": (
+            closed if closed is not None else series(cases.filter(status=CaseStatus.CLOSED), "closed_at")
+        ),
         "inspections": series(inspections, "submitted_at"),
         "alarms": series(alarms, "first_at"),
     }
@@ -351,7 +441,7 @@ def _dashboard(user, region, *, year=None, now=None):
     # this year's hazard counts and the monthly "reported" trend in one pass (when the year is this
     # one: another year's counts and the last twelve months are apart, better read on their own)
     _labels, bounds = month_bounds(now)
-    hazards, reported = _hazard_figures(user, region, year, now, bounds if year == on.year else None)
+    hazards, reported, closed = _hazard_figures(user, region, year, now, bounds if year == on.year else None)
     return {
         "region": {"code": region.code, "name": region.name, "level": region.level},
         "year": year,
@@ -360,5 +450,5 @@ def _dashboard(user, region, *, year=None, now=None):
         "hazards": hazards,
         "devices": device_figures(user, region),
         "organisation": org_figures(region, on),
-        "trends": trends(user, region, now, reported=reported),
+        "trends": trends(user, region, now, reported=reported, closed=closed),
     }

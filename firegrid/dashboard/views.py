@@ -27,18 +27,13 @@ class DashboardView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         region, homes = chosen_region(self.request.user, self.request.GET.get("region"))
         data = dashboard(self.request.user, region, year=_year(self.request.GET.get("year")))
-        ancestors = [
-            r
-            for r in Region.objects.filter(path__in=_prefixes(region.path)).order_by("path")
-            if any(r.path.startswith(h.path) for h in homes)
-        ]
         return {
             **super().get_context_data(**kwargs),
             "data": data,
             "region": region,
             "homes": homes,
-            "breadcrumbs": ancestors,
-            "children": Region.objects.filter(parent=region).order_by("code")[:200],
+            "breadcrumbs": _breadcrumbs(region, homes),
+            "children": Region.objects.filter(parent=region).only("code", "name").order_by("code")[:200],
             "trend_labels": {
                 "hazards_reported": _("Hazards reported"),
                 "hazards_closed": _("Hazards closed"),
@@ -46,6 +41,20 @@ class DashboardView(LoginRequiredMixin, TemplateView):
                 "alarms": _("Alarms"),
             },
         }
+
+
+def _breadcrumbs(region, homes):
+    """The region's ancestors (and itself) inside the user's home regions, from the outermost. A home
+    region's own is itself (homes are the outermost regions of the user's grants): no query."""
+    if any(h.pk == region.pk for h in homes):
+        return [region]
+    return [
+        r
+        for r in Region.objects.filter(path__in=_prefixes(region.path))
+        .only("code", "name", "path")
+        .order_by("path")
+        if any(r.path.startswith(h.path) for h in homes)
+    ]
 
 
 def _prefixes(path):

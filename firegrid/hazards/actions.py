@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from firegrid.core.roles import DISTRICT_WIDE, Role
 from firegrid.core.scoping import user_scope
-from firegrid.hazards import deadlines
+from firegrid.hazards import deadlines, tally
 from firegrid.hazards.choices import OPEN_STATUSES, CaseStatus, CloseReason, EventKind, Level, Severity
 from firegrid.hazards.models import AttachmentKind, HazardCase, HazardEvent, NoticeSequence
 from firegrid.places.choices import Authority
@@ -116,6 +116,7 @@ def _check_version(case, expect_version):
 def _save(case, fields):
     """Write the locked case; the version guard makes a lost update impossible without row locks."""
     fields = dict(fields)
+    counted = tally.moved(case, fields)  # the case counts (hazards.tally), in this transaction
     rows = HazardCase.objects.filter(pk=case.pk, version=case.version).update(
         version=F("version") + 1, updated_at=timezone.now(), **fields
     )
@@ -124,6 +125,7 @@ def _save(case, fields):
     for name, value in fields.items():
         setattr(case, name, value)
     case.version += 1
+    counted()
 
 
 def record_event(

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from firegrid.core.roles import Role
-from firegrid.hazards import actions, escalation, reports
+from firegrid.hazards import actions, escalation, reports, tally
 from firegrid.hazards.choices import Channel, Source
 from firegrid.hazards.models import HazardCase, HazardCategory
 from firegrid.org.models import OrgUnit, RoleAssignment, User
@@ -127,4 +127,5 @@ def seed_cases(count=300, seed=2026):
             department=department,
             reason="校园隐患请教委督促整改",
         )
+    tally.rebuild()  # the report times and late steps above were written by update(), past the tally
     return f"Hazard cases: {made} created ({HazardCase.objects.open().count()} open)."

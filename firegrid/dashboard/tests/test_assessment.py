@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from firegrid.dashboard import assessment
 from firegrid.dashboard.assessment import assess
-from firegrid.hazards import reports
+from firegrid.hazards import reports, tally
 from firegrid.hazards.choices import Channel, Source
 from firegrid.hazards.models import HazardCase, HazardCategory
 from firegrid.org.testing import make_place
@@ -34,6 +34,7 @@ def cases(world):
             description="隐患", category=category, place=place, source=Source.PUBLIC, channel=Channel.WEB
         )
         HazardCase.objects.filter(pk=case.pk).update(created_at=when)
+        tally.rebuild()  # update() bypasses the case tally
         return case
 
     report(world.shop_a, evac, _at(1))  # winter

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from firegrid.dashboard import kpis
 from firegrid.dashboard.scope import chosen_region
-from firegrid.hazards import reports
+from firegrid.hazards import reports, tally
 from firegrid.hazards.choices import Channel, Source
 from firegrid.hazards.models import HazardCase, HazardCategory
 from firegrid.org.choices import RegionLevel
@@ -41,6 +41,7 @@ def add_case(place, source, created, *, status="reported", took=None):
     )
     closed = created + took if took is not None else None
     HazardCase.objects.filter(pk=case.pk).update(created_at=created, status=status, closed_at=closed)
+    tally.rebuild()  # update() bypasses the case tally
     return case
 
 
