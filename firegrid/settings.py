@@ -147,7 +147,8 @@ AUTH_USER_MODEL = "org.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, with the user of a session remembered per process under the auth version (Redis)
+    "firegrid.core.backends.SessionUserBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -80,8 +80,39 @@ def is_street_path(path):
     return len([c for c in path.split("/") if c]) == STREET_DEPTH
 
 
-MAX_REMEMBERED = 10_000  # users whose grants a process remembers (forgotten all at once when full)
+MAX_REMEMBERED = 10_000  # users whose grants or rows a process remembers (forgotten all at once when full)
 _remembered = {}  # user id -> (auth version, day, grants)
+_remembered_rows = {}  # user id -> (auth version, database alias, field names, values)
+# not remembered: a login stamps it without changing the auth version; left deferred, it is read when
+# asked for, and a save() of the user writes only the fields it holds
+ROW_SKIPS = ("last_login",)
+
+
+def _remember(store, key, value):
+    if len(store) >= MAX_REMEMBERED:
+        store.clear()
+    store[key] = value
+
+
+def session_user(model, user_id, load):
+    """The user of a session (`load(user_id)` when not remembered): a fresh instance of the row the process
+    remembers while the auth version (core.authversion: Redis only) is the one it was read at, as
+    user_scope() remembers grants. Every write of a user but a login stamp changes the version, so a
+    deactivation or a new password reaches every process at the next request. The version read is kept
+    on the user for user_scope()."""
+    version = authversion.current()  # before the row is read: a later write changes it
+    remembered = _remembered_rows.get(user_id) if version else None
+    if remembered is not None and remembered[0] == version:
+        user = model.from_db(remembered[1], remembered[2], remembered[3])
+    else:
+        user = load(user_id)
+        if user is None or not version:
+            return user
+        names = [f.attname for f in model._meta.concrete_fields if f.attname not in ROW_SKIPS]
+        values = tuple(getattr(user, name) for name in names)
+        _remember(_remembered_rows, user_id, (version, user._state.db, names, values))
+    user._firegrid_auth_version = version
+    return user
 
 
 def user_scope(user):
@@ -92,7 +123,8 @@ def user_scope(user):
     cached = getattr(user, "_firegrid_scope", None)
     if cached is not None:
         return cached
-    version = authversion.current()  # before the grants are read: a later write changes it
+    # read before the grants (by session_user() before the row, earlier still): a later write changes it
+    version = getattr(user, "_firegrid_auth_version", None) or authversion.current()
     today = timezone.localdate()
     remembered = _remembered.get(user.pk) if version else None
     if remembered is not None and remembered[0] == version and remembered[1] == today:
@@ -106,9 +138,7 @@ def user_scope(user):
                 continue
             scope.grants.extend(assignment.grants())
         if version:
-            if len(_remembered) >= MAX_REMEMBERED:
-                _remembered.clear()
-            _remembered[user.pk] = (version, today, tuple(scope.grants))
+            _remember(_remembered, user.pk, (version, today, tuple(scope.grants)))
     user._firegrid_scope = scope
     return scope
 
