@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from firegrid.core.fastforms import FastRenderer
 from firegrid.hazards import deadlines
 from firegrid.hazards.actions import DISTRICT_HANDLERS, STREET_HANDLERS, acting_roles
 from firegrid.hazards.choices import STAFF_CHANNELS, CloseReason, Severity
@@ -66,6 +67,8 @@ def normalise_code(value):
 
 class CaseReportForm(forms.Form):
     """A hazard recorded by staff: found on a round, or received by phone (12345, 96119, 渝快办)."""
+
+    default_renderer = FastRenderer  # Django's form templates' markup, written in Python
 
     place_code = forms.CharField(
         label=_("Place code"),
@@ -127,6 +130,8 @@ class CaseReportForm(forms.Form):
 
 class StepForm(forms.Form):
     """A step on a case; carries the version the page showed, so a stale page gets a clear conflict."""
+
+    default_renderer = FastRenderer  # Django's form templates' markup, written in Python (up to six a page)
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 

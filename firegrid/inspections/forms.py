@@ -15,6 +15,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from firegrid.core.fastforms import FastRenderer
 from firegrid.inspections.choices import AnswerResult, CampaignKind, InspectionKind, InspectionStatus, Outcome
 from firegrid.inspections.major_hazard import load_edition
 from firegrid.inspections.models import Campaign, ChecklistVersion, Inspection
@@ -124,6 +125,7 @@ def inspector_candidates(user, place):
 
 
 class StartForm(forms.Form):
+    default_renderer = FastRenderer  # Django's form templates' markup, written in Python
     kind = forms.ChoiceField(label=_("Kind"), choices=InspectionKind.choices, widget=forms.RadioSelect)
     campaign = forms.ModelChoiceField(
         label=_("Campaign"),

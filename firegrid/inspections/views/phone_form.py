@@ -17,6 +17,7 @@ from firegrid.inspections import actions
 from firegrid.inspections.choices import AnswerResult, InspectionKind, InspectionStatus
 from firegrid.inspections.forms import AnswerForm, DetailsForm, SubmitForm, error_texts, put_errors
 from firegrid.inspections.models import Inspection
+from firegrid.inspections.views.answer_items import write_items
 from firegrid.inspections.views.explain import checklist_blocks, item_count
 
 
@@ -41,21 +42,28 @@ def form_context(request, inspection, **extra):
         for field in details_form.fields.values():
             field.disabled = True
     versions = list(inspection.checklists.all())  # read once for the blocks and the count
+    blocks = checklist_blocks(inspection, answers, versions=versions)
+    readonly = "" if is_inspector else mark_safe(" disabled")  # the actions refuse them anyway
+    # translated once for the page, not once per item
+    result_choices = [(value, str(label)) for value, label in AnswerResult.choices]
+    error_key = extra.get("error_key")
+    write_items(
+        request, inspection, blocks, readonly=readonly, result_choices=result_choices, error_key=error_key
+    )
     return {
         "inspection": inspection,
         "place": inspection.place,
-        "blocks": checklist_blocks(inspection, answers, versions=versions),
+        "blocks": blocks,
         "answered": len(answers),
         "failed": sum(1 for a in answers if a.result == AnswerResult.FAIL),
         "item_total": item_count(inspection, versions),
         "inspectors": list(inspection.inspectors.all()),
         "is_inspector": is_inspector,
-        "readonly": "" if is_inspector else mark_safe(" disabled"),  # the actions refuse them anyway
+        "readonly": readonly,
         "details_form": details_form,
         "submit_form": SubmitForm(),
         "results": AnswerResult,
-        # translated once for the page, not once per item
-        "result_choices": [(value, str(label)) for value, label in AnswerResult.choices],
+        "result_choices": result_choices,
         "is_self_check": inspection.kind == InspectionKind.SELF_CHECK,
     } | extra
 

@@ -1,0 +1,90 @@
+"""The phone form's items written in Python (inspections.views.answer_items) are the markup of
+answer_item.html byte for byte: unanswered, passed, failed with a note that needs escaping, elements and
+a photo, corrected on the spot, for an inspector and read-only for an officer, in English and Chinese;
+and the item that comes back with errors is still the template's."""
+
+import io
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.utils import translation
+from PIL import Image
+
+from firegrid.inspections import actions
+from firegrid.inspections.views.phone_form import form_context
+
+pytestmark = pytest.mark.django_db
+TOKEN = re.compile(r"\b[A-Za-z0-9]{64}\b")  # a masked CSRF token: each get_token() masks it anew
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def png():
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 6), (200, 30, 30)).save(buffer, format="PNG")
+    return SimpleUploadedFile("photo.png", buffer.getvalue(), content_type="image/png")
+
+
+@pytest.fixture
+def inspection(world):
+    patrol = actions.start_inspection(
+        world.shop_a, "patrol", [world.grid_worker_a], actor=world.grid_worker_a
+    )
+    answer = actions.record_answer
+    answer(patrol, checklist="general", item_code="EV-02", result="pass", actor=world.grid_worker_a)
+    answer(
+        patrol,
+        checklist="general",
+        item_code="EV-01",
+        result="fail",
+        note='后门上锁 <b>"&"</b>',
+        elements=["6.5"],
+        photo=png(),
+        corrected_on_spot=True,
+        actor=world.grid_worker_a,
+    )
+    answer(patrol, checklist="general", item_code="EV-03", result="na", note="n/a", actor=world.grid_worker_a)
+    return patrol
+
+
+def page_both_ways(user, inspection, **extra):
+    """The page's HTML with the items written in Python and through the template, tokens masked."""
+    request = RequestFactory().get("/")
+    request.user = user
+    request.htmx = False
+    context = form_context(request, inspection, **extra)
+    written = [
+        item for b in context["blocks"] for s in b["sections"] for item in s["items"] if "html" in item
+    ]
+    fast = render_to_string("inspections/inspection_form.html", context, request=request)
+    for item in written:
+        del item["html"]
+    slow = render_to_string("inspections/inspection_form.html", context, request=request)
+    return TOKEN.sub("TOKEN", fast), TOKEN.sub("TOKEN", slow), written
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("who", ["grid_worker_a", "street_officer"])
+def test_items_are_the_templates_markup(world, inspection, language, who):
+    with translation.override(language):
+        fast, slow, written = page_both_ways(getattr(world, who), inspection)
+    assert fast == slow
+    assert len(written) > 10
+    assert "is-fail" in fast and "is-pass" in fast and "is-na" in fast
+    assert "&lt;b&gt;&quot;&amp;&quot;&lt;/b&gt;" in fast and "photo-thumb" in fast
+    assert ('capture="environment" disabled>' in fast) == (who == "street_officer")
+
+
+def test_the_item_with_errors_comes_from_the_template(world, inspection):
+    key = "general-EV-04"
+    errors = {"note": ["Too long <here>"]}
+    fast, slow, written = page_both_ways(world.grid_worker_a, inspection, answer_errors=errors, error_key=key)
+    assert fast == slow
+    assert key not in {item["key"] for item in written}
+    assert fast.count("Too long &lt;here&gt;") == 2  # at the top and on its item
