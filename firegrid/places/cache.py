@@ -32,7 +32,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.urls import Resolver404, get_script_prefix, resolve, reverse
+from django.urls import NoReverseMatch, Resolver404, get_script_prefix, resolve, reverse
 from django.utils import timezone
 from rest_framework.authentication import TokenAuthentication
 
@@ -99,9 +99,11 @@ def _early_match(request):
     prefix = get_script_prefix()
     api_prefix = _api_prefixes.get(prefix)
     if api_prefix is None:  # /api/v1/places/: the map layer's path less "geojson/"
-        api_prefix = _api_prefixes[prefix] = (
-            "/" + reverse("place-geojson")[len(prefix) :].rsplit("/", 2)[0] + "/"
-        )
+        try:
+            api_prefix = "/" + reverse("place-geojson")[len(prefix) :].rsplit("/", 2)[0] + "/"
+        except NoReverseMatch:  # a URL configuration without the place API: nothing to answer early
+            api_prefix = "\0"
+        _api_prefixes[prefix] = api_prefix
     if not path.startswith(api_prefix):
         return None
     try:
