@@ -232,7 +232,9 @@ class CaseDetailView(scoped.ScopedDetailView):
         )
 
     def get_context_data(self, bound_step=None, **kwargs):
-        context = super().get_context_data(**kwargs)
+        # the page offers the case's steps, not the generic edit and delete links: without
+        # ScopedDetailView's can_change/can_delete, two queries whose answers the template never read
+        context = generic.DetailView.get_context_data(self, **kwargs)
         case, user = self.object, self.request.user
         staff = is_staff_viewer(user)
         attachments = Attachment.objects.order_by("id")
