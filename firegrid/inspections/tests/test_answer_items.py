@@ -88,3 +88,16 @@ def test_the_item_with_errors_comes_from_the_template(world, inspection):
     assert fast == slow
     assert key not in {item["key"] for item in written}
     assert fast.count("Too long &lt;here&gt;") == 2  # at the top and on its item
+
+
+def test_the_item_count_of_a_tap_follows_a_changed_checklist(world, inspection):
+    from firegrid.inspections.views.explain import item_count
+
+    versions = list(inspection.checklists.all())
+    total = item_count(inspection, versions)
+    assert item_count(inspection) == total  # read and remembered
+    assert item_count(inspection) == total  # remembered
+    version = inspection.checklists.get(code="general")
+    version.document["sections"][0]["items"].pop()
+    version.save()
+    assert item_count(inspection) == total - 1
