@@ -960,7 +960,7 @@ def main():  # noqa: PLR0915
 
         start = time.perf_counter()
         rows = tally.rebuild()
-        log(f"  case tally rebuilt ({rows[0]:,} + {rows[1]:,} rows): {time.perf_counter() - start:.0f} s")
+        log(f"  case tally rebuilt ({sum(rows):,} rows): {time.perf_counter() - start:.0f} s")
 
     scopes = persona_scopes()
     targets = {p: target_case(path) for p, path in scopes.items()}

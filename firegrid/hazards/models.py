@@ -431,4 +431,4 @@ class Open311Client(models.Model):
 
 
 from firegrid.hazards.followers import CaseFollower  # noqa: E402, F401, I001  (a model of this app)
-from firegrid.hazards.tally import CaseTally, OpenCaseTally  # noqa: E402, F401, I001  (models of this app)
+from firegrid.hazards.tally import CaseTally, ClosedCaseTally, OpenCaseTally  # noqa: E402, F401, I001  (models of this app)

@@ -2,7 +2,7 @@
 
 At 1e6 cases the district dashboard's hazard figures (open, major and overdue cases; this year's
 reported, closed, rejected and public cases; the monthly "reported" and "closed" trends) cost ~150 ms
-of index-only passes over 100,000–375,000 entries each. These two tables hold the same counts,
+of index-only passes over 100,000–375,000 entries each. These tables hold the same counts,
 grouped so that a district or a street sums a few thousand rows:
 
 * `CaseTally`: cases per street (a case in a region above the streets: that region), the month it
@@ -12,13 +12,16 @@ grouped so that a district or a street sums a few thousand rows:
   the earliest deadline that makes `HazardCaseQuerySet.overdue` count them; 0: none). Overdue now =
   the rows of earlier hours + the cases whose deadline fell in this hour before now (a direct count
   over a few cases, `kpis`).
+* `ClosedCaseTally`: closed cases (with a closure time) per street, month reported and whole days
+  taken to close: the median time to close is then read from the cases of the one or two days'
+  range that hold the middle (`kpis._median_days`), not found by walking half of the year's.
 
 Kept in the same transaction as the case: a new or deleted case through the model's signals, every
 change through `hazards.actions._save` (which every transition goes through) → `moved`. Rows whose
 count falls to zero stay (a later case may use them; `rebuild` drops them). Writes that bypass both —
 `QuerySet.update()` of the counted fields, `bulk_create`, COPY (the bench seeder), a fixture load,
 a region moved to another street — must be followed by `rebuild()` (command `rebuild_case_tally`);
-migration 0010 builds the tables for existing cases.
+migrations 0011 and 0014 build the tables for existing cases.
 """
 
 import collections
@@ -85,6 +88,24 @@ class OpenCaseTally(models.Model):
         return f"{self.region_id} {self.late_hour} {self.n}"
 
 
+class ClosedCaseTally(models.Model):
+    """Closed hazard cases (with a closure time) per street, month reported and whole days taken from
+    report to closure: where the median time to close lies, found without walking the cases."""
+
+    region = models.ForeignKey("org.Region", on_delete=models.CASCADE, related_name="+", db_index=False)
+    month = models.PositiveIntegerField()  # yyyymm of created_at in TIME_ZONE
+    took_days = models.IntegerField()  # (closed_at - created_at) // 1 day
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["region", "month", "took_days"], name="hazard_closed_tally_key")
+        ]
+
+    def __str__(self):
+        return f"{self.region_id} {self.month} {self.took_days} {self.n}"
+
+
 # --- what a case counts as ---------------------------------------------------------------------------
 
 COUNTED = frozenset(
@@ -141,14 +162,19 @@ def _state(status):
     return TallyState.OPEN
 
 
+DAY = datetime.timedelta(days=1)
+
+
 def keys(case, region_key):
-    """(CaseTally key without the region, OpenCaseTally key without the region or None), the region
-    being `region_key` (the street's id)."""
+    """(CaseTally key, OpenCaseTally key or None, ClosedCaseTally key or None) of the case counted
+    under `region_key` (the street's id)."""
     state = _state(case.status)
-    closed = month_key(case.closed_at) if state == TallyState.CLOSED and case.closed_at else 0
-    main = (region_key, month_key(case.created_at), state, case.source == Source.PUBLIC, closed)
+    month = month_key(case.created_at)
+    timed = state == TallyState.CLOSED and case.closed_at is not None
+    closed = month_key(case.closed_at) if timed else 0
+    main = (region_key, month, state, case.source == Source.PUBLIC, closed)
     if state != TallyState.OPEN:
-        return main, None
+        return main, None, ((region_key, month, (case.closed_at - case.created_at) // DAY) if timed else None)
     late = late_since(
         case.status,
         case.step_due,
@@ -157,7 +183,7 @@ def keys(case, region_key):
         case.checkin_due,
         case.supervision_due,
     )
-    return main, (region_key, case.severity == Severity.MAJOR, hour_key(late))
+    return main, (region_key, case.severity == Severity.MAJOR, hour_key(late)), None
 
 
 def street_path(path):
@@ -203,17 +229,20 @@ MAIN_FIELDS = ("region", "month", "state", "public", "closed_month")
 OPEN_FIELDS = ("region", "major", "late_hour")
 
 
+CLOSED_FIELDS = ("region", "month", "took_days")
+TABLES = ((CaseTally, MAIN_FIELDS), (OpenCaseTally, OPEN_FIELDS), (ClosedCaseTally, CLOSED_FIELDS))
+
+
 def apply(before, after):
-    """Count the change of one case from the keys `before` (None: a new case) to `after` (None: gone)."""
-    main, open_ = collections.Counter(), collections.Counter()
-    for sign, pair in ((-1, before), (1, after)):
-        if pair is None:
-            continue
-        main[pair[0]] += sign
-        if pair[1] is not None:
-            open_[pair[1]] += sign
-    _add(CaseTally, MAIN_FIELDS, main)
-    _add(OpenCaseTally, OPEN_FIELDS, open_)
+    """Count the change of one case from the keys `before` (None: a new case) to `after` (None: gone);
+    the tables always in the same order."""
+    deltas = [collections.Counter() for _ in TABLES]
+    for sign, found in ((-1, before), (1, after)):
+        for delta, key in zip(deltas, found or (), strict=False):
+            if key is not None:
+                delta[key] += sign
+    for (model, fields), delta in zip(TABLES, deltas, strict=True):
+        _add(model, fields, delta)
 
 
 def moved(case, fields):
@@ -261,7 +290,7 @@ def _month(field, zone):
 
 @transaction.atomic
 def rebuild(apps=None):
-    """Count every case again (the tables emptied first); returns (CaseTally rows, OpenCaseTally rows).
+    """Count every case again (the tables emptied first); returns the rows of each table.
     `apps`: a migration's historical apps (default: the live models)."""
     if apps is None:
         from django.apps import apps
@@ -269,8 +298,14 @@ def rebuild(apps=None):
     Region = apps.get_model("org", "Region")
     Tally = apps.get_model("hazards", "CaseTally")
     OpenTally = apps.get_model("hazards", "OpenCaseTally")
+    try:
+        ClosedTally = apps.get_model("hazards", "ClosedCaseTally")
+    except LookupError:  # migration 0011: the table comes in 0013 (and 0014 counts again)
+        ClosedTally = None
     Tally.objects.all().delete()
     OpenTally.objects.all().delete()
+    if ClosedTally is not None:
+        ClosedTally.objects.all().delete()
     under = _key_regions(Region)
     zone = local_zone()
     closed = Q(status=CaseStatus.CLOSED)
@@ -314,6 +349,14 @@ def rebuild(apps=None):
     for region_id, status, severity, *deadlines in rows.iterator(chunk_size=20_000):
         late = late_since(status, *deadlines)
         open_[(under[region_id], severity == Severity.MAJOR, hour_key(late))] += 1
+    closed_ = collections.Counter()
+    rows = (
+        HazardCase.objects.order_by()
+        .filter(status=CaseStatus.CLOSED, closed_at__isnull=False)
+        .values_list("region_id", "created_at", "closed_at")
+    )
+    for region_id, created, closed_at in rows.iterator(chunk_size=20_000) if ClosedTally else ():
+        closed_[(under[region_id], month_key(created, zone), (closed_at - created) // DAY)] += 1
     Tally.objects.bulk_create(
         [
             Tally(region_id=r, month=m, state=st, public=p, closed_month=cm, n=n)
@@ -325,12 +368,20 @@ def rebuild(apps=None):
         [OpenTally(region_id=r, major=mj, late_hour=h, n=n) for (r, mj, h), n in open_.items()],
         batch_size=5000,
     )
-    return len(main), len(open_)
+    if ClosedTally is not None:
+        ClosedTally.objects.bulk_create(
+            [ClosedTally(region_id=r, month=m, took_days=d, n=n) for (r, m, d), n in closed_.items()],
+            batch_size=5000,
+        )
+    return len(main), len(open_), len(closed_)
 
 
 def counted_region(queryset, region, whole):
     """The tally rows (of `queryset`) of the cases in `region`'s subtree: all of them when the region is
-    the whole tree, else those counted under a region on its path (a street's own row set)."""
+    the whole tree, a street's own (every case below a street is counted under it: by the key's index),
+    else those counted under a region on its path."""
     if whole:
         return queryset
+    if street_path(region.path) == region.path and region.path.count("/") == STREET_DEPTH + 1:
+        return queryset.filter(region=region)
     return queryset.filter(region__path__startswith=region.path)

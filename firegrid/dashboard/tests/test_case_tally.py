@@ -23,7 +23,14 @@ from firegrid.dashboard.scope import chosen_region, sees_every_case
 from firegrid.hazards import actions, escalation, reporter_actions, reports, tally
 from firegrid.hazards.actions import TransitionError
 from firegrid.hazards.choices import OPEN_STATUSES, CaseStatus, Channel, EventKind, Source
-from firegrid.hazards.models import CaseTally, HazardCase, HazardCategory, HazardEvent, OpenCaseTally
+from firegrid.hazards.models import (
+    CaseTally,
+    ClosedCaseTally,
+    HazardCase,
+    HazardCategory,
+    HazardEvent,
+    OpenCaseTally,
+)
 from firegrid.org.models import Region
 from firegrid.org.testing import PERSONAS
 
@@ -34,7 +41,8 @@ def table():
     """The tally's rows that count something (a rebuild leaves out the zeros)."""
     main = {(r.region_id, r.month, r.state, r.public, r.closed_month): r.n for r in CaseTally.objects.all()}
     open_ = {(r.region_id, r.major, r.late_hour): r.n for r in OpenCaseTally.objects.all()}
-    return {k: n for k, n in main.items() if n}, {k: n for k, n in open_.items() if n}
+    closed = {(r.region_id, r.month, r.took_days): r.n for r in ClosedCaseTally.objects.all()}
+    return tuple({k: n for k, n in t.items() if n} for t in (main, open_, closed))
 
 
 def rebuilt():
@@ -113,10 +121,10 @@ STEPS = {  # forward steps weighted up, so that the walk reaches the end of the 
     CaseStatus.CONFIRMED: ["order"] * 5 + ["reject", "escalate", "whistle", "whistle", "supervise"],
     CaseStatus.ORDERED: ["start", "start", "rectified", "rectified", "whistle"],
     CaseStatus.RECTIFYING: ["rectified"],
-    CaseStatus.RECTIFIED: ["pass", "pass", "fail"],
+    CaseStatus.RECTIFIED: ["pass", "fail"],
     CaseStatus.REINSPECTED: ["close"],
-    CaseStatus.CLOSED: ["not_fixed"],
-    CaseStatus.REJECTED: ["not_fixed"],
+    CaseStatus.CLOSED: ["not_fixed"] + ["stay"] * 3,  # most closed cases stay closed
+    CaseStatus.REJECTED: ["not_fixed"] + ["stay"] * 3,
     CaseStatus.REOPENED: ["review_open", "review_close"],
 }
 
@@ -133,8 +141,8 @@ def walked(world):
         place = places[i % len(places)]
         cases.append(new_case(world, place, rng.choice([Source.PUBLIC, Source.PATROL])))
     now = timezone.now()
-    for case in cases[:8]:  # some reported in earlier months, some last year
-        HazardCase.objects.filter(pk=case.pk).update(created_at=now - rng.randint(20, 500) * DAY)
+    for case in cases[:13]:  # most reported in earlier months (closed after days), some last year
+        HazardCase.objects.filter(pk=case.pk).update(created_at=now - rng.randint(2, 500) * DAY)
     tally.rebuild()
     taken = []
     for _ in range(240):
@@ -146,6 +154,8 @@ def walked(world):
             cases.append(new_case(world, rng.choice(places)))  # a report meanwhile
             continue
         name = rng.choice(names)
+        if name == "stay":
+            continue
         try:
             take(world, case, name, rng)
         except (TransitionError, ValidationError):
@@ -227,6 +237,10 @@ def test_after_the_walk_the_tally_equals_its_rebuild(world, walked):
     kept = table()
     assert sum(kept[0].values()) == HazardCase.objects.count()
     assert sum(kept[1].values()) == HazardCase.objects.filter(status__in=OPEN_STATUSES).count()
+    assert (
+        sum(kept[2].values()) == HazardCase.objects.filter(status="closed", closed_at__isnull=False).count()
+    )
+    assert len({key[2] for key in kept[2]}) >= 3  # closed after several different numbers of days
     assert rebuilt() == kept
 
 

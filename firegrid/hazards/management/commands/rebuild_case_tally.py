@@ -10,5 +10,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        counts, open_counts = rebuild()
-        self.stdout.write(f"case_tally={counts} open_case_tally={open_counts}")
+        counts, open_counts, closed_counts = rebuild()
+        self.stdout.write(
+            f"case_tally={counts} open_case_tally={open_counts} closed_case_tally={closed_counts}"
+        )
