@@ -176,8 +176,8 @@ def start_redis(folder):
 
 
 def redis_stats(url):
-    """Calls of SET so far on the Redis server (a page built is stored twice: once by the view, once
-    with its headers by the early-answer middleware), or None while it does not answer."""
+    """Calls of SET so far on the Redis server (each page built is stored once, with its headers, by
+    the early-answer middleware), or None while it does not answer."""
     import redis
 
     try:
@@ -440,8 +440,8 @@ def main():
             figures["background"] = background
             figures["first_ms"] = first_ms
             if before is not None and after is not None and persona and figures["requests"]:
-                # every page built is stored twice (SET): the rest of the requests were answered stored
-                built = (after - before) / 2
+                # every page built is stored (SET): the rest of the requests were answered stored
+                built = after - before
                 figures["cache_hits"] = max(0.0, 1 - built / figures["requests"])
             rows.append((label, persona or "(no auth)", count, size, single, figures))
 

@@ -135,6 +135,7 @@ class EarlyAnswerMiddleware:
             if early is not None:
                 request.resolver_match = match  # the metrics' view label
                 return early
+            request.firegrid_stores_pages = True  # cached_json leaves the storing to __call__
         response = self.get_response(request)
         pending = getattr(response, "firegrid_page", None)
         if pending is not None and response.status_code == 200 and not response.cookies:
@@ -228,8 +229,9 @@ def cached_json(view, request, build):
         response.accepted_media_type = request.accepted_media_type
         response.renderer_context = view.get_renderer_context()
         response.render()
-        # stored now without its headers (served again through DRF and the middleware), and again by
-        # EarlyAnswerMiddleware with the headers the middleware added on the way out (served early)
-        cache.set(key, (version, response.content, response["Content-Type"], None), ttl)
-        response.firegrid_page = (key, version, ttl)
+        if getattr(request._request, "firegrid_stores_pages", False):
+            # EarlyAnswerMiddleware stores it with the headers the middleware adds on the way out
+            response.firegrid_page = (key, version, ttl)
+        else:  # a route it does not answer (a format suffix): served again through DRF only
+            cache.set(key, (version, response.content, response["Content-Type"], None), ttl)
     return response

@@ -194,3 +194,13 @@ def test_a_response_that_sets_a_cookie_is_not_stored_with_its_headers(world, rf,
 
     EarlyAnswerMiddleware(view)(rf.get("/elsewhere/"))
     assert cache.get("firegrid:places:page:test-cookie") is None
+
+
+def test_a_route_not_answered_early_is_still_served_from_the_cache(world, api_client, on_redis):
+    token_client(api_client, world.street_officer)
+    url = "/api/v1/places.json?limit=50&kind=shop"  # the router's format suffix: DRF's path only
+    assert names(api_client.get(url)) == {"桥河便利店"}
+    rename_behind_the_cache(world.shop_a, "改名便利店")
+    again = api_client.get(url)
+    assert names(again) == {"桥河便利店"}  # the stored page
+    assert hasattr(again.wsgi_request, "session")  # through the middleware, not early
