@@ -1,7 +1,6 @@
 """Staff pages of hazard cases: the scoped list, recording a case, the case with its timeline and
 the forms of the steps the user may take, and the case's files (served only to those who may see them)."""
 
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -12,6 +11,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View, generic
 
@@ -62,6 +63,46 @@ LIST_FIELDS = (
 )
 
 
+# the words of case_list.html's columns (the same msgids as its {% translate %} tags)
+ROW_WORDS = {
+    "code": "Code",
+    "category": "Category",
+    "place": "Place",
+    "status": "Status",
+    "held": "Held at",
+    "due": "Due",
+    "overdue": "overdue",
+}
+
+
+def row_html(case, t):
+    """One row of hazards/case_list.html's table (the markup of its loop's body, byte for byte): ~0.15 ms
+    a row through the template engine, 30 rows a page."""
+    e, row = conditional_escape, case.row
+    code = e(case.tracking_code)
+    severity = (
+        f' <span class="badge badge-red">{e(row["severity"])}</span>' if case.severity == "major" else ""
+    )
+    place = f"{e(case.place.name)}<br>" if case.place else ""
+    overdue = row["overdue"]
+    due_class = ' class="hz-overdue"' if overdue else ""
+    overdue_badge = f' <span class="badge badge-red">{t["overdue"]}</span>' if overdue else ""
+    return mark_safe(  # noqa: S308 - every value is escaped
+        f'\n    <tr class="case-row" data-code="{code}">\n'
+        f'      <td data-label="{t["code"]}"><a class="hz-code" href="{e(row["url"])}">{code}</a>'
+        f"{severity}</td>\n"
+        f'      <td data-label="{t["category"]}">{e(row["category"])}</td>\n'
+        f'      <td data-label="{t["place"]}" class="wrap">{place}'
+        f'<small class="muted">{e(case.address or case.region.name)}</small></td>\n'
+        f'      <td data-label="{t["status"]}"><span class="badge badge-{e(row["colour"])}">'
+        f"{e(row['status'])}</span>\n"
+        "</td>\n"
+        f'      <td data-label="{t["held"]}">{e(row["level"])}</td>\n'
+        f'      <td data-label="{t["due"]}"><span{due_class}>{e(row["due"])}</span>{overdue_badge}</td>\n'
+        "    </tr>\n  "
+    )
+
+
 class CaseListView(FilteredListMixin, scoped.ScopedListView):
     model = HazardCase
     filterset_class = HazardCaseFilter
@@ -91,9 +132,11 @@ class CaseListView(FilteredListMixin, scoped.ScopedListView):
         }
 
     @staticmethod
-    def rows(cases, now):
+    def rows(cases, now, write=True):
         """What each row shows, worked out here once per page (labels translated once, not per row):
-        case.row = {url, status, colour, level, severity, category, due, overdue}."""
+        case.row = {url, status, colour, level, severity, category, due, overdue} and, with write, the
+        row's markup (row_html: the template's, written in Python)."""
+        words = {key: conditional_escape(_(msgid)) for key, msgid in ROW_WORDS.items()}
         labels = {
             name: {value: str(label) for value, label in choices.choices}
             for name, choices in (("status", CaseStatus), ("level", Level), ("severity", Severity))
@@ -115,6 +158,8 @@ class CaseListView(FilteredListMixin, scoped.ScopedListView):
                 "due": due,
                 "overdue": case.is_overdue(now),
             }
+            if write:
+                case.row["html"] = row_html(case, words)
 
 
 class CaseCreateView(LoginRequiredMixin, generic.FormView):
