@@ -142,6 +142,19 @@ def _locked_draft(inspection, actor=None):
     return locked
 
 
+# (checklist version id, its updated_at) -> the codes of its items: a tap checks its item against them
+# without reading the version's JSON document again (read once per process and version)
+_codes = {}
+
+
+def _item_codes(version_id, updated_at):
+    codes = _codes.get((version_id, updated_at))
+    if codes is None:
+        version = ChecklistVersion.objects.get(pk=version_id)
+        codes = _codes[(version.pk, version.updated_at)] = frozenset(version.items())
+    return codes
+
+
 @transaction.atomic
 def record_answer(
     inspection,
@@ -157,16 +170,16 @@ def record_answer(
 ):
     """Answer one item; the item must be in the checklist version the inspection uses."""
     inspection = _locked_draft(inspection, actor)
-    version = inspection.checklists.filter(code=checklist).first()
+    version = inspection.checklists.filter(code=checklist).values_list("pk", "updated_at", "version").first()
     if version is None:
         raise ValidationError(
             {"checklist": _("Checklist %(code)s is not used by this inspection.") % {"code": checklist}}
         )
-    if item_code not in version.items():
+    if item_code not in _item_codes(*version[:2]):
         raise ValidationError(
             {
                 "item_code": _("Item %(item)s is not in checklist %(list)s version %(version)s.")
-                % {"item": item_code, "list": checklist, "version": version.version}
+                % {"item": item_code, "list": checklist, "version": version[2]}
             }
         )
     if result not in AnswerResult.values:
@@ -182,7 +195,7 @@ def record_answer(
     values = {"result": result, "note": note, "elements": elements, "corrected_on_spot": corrected_on_spot}
     # the inspection row is locked (_locked_draft), so two taps on one item cannot race: a read and an
     # insert or update, without update_or_create's savepoints and row lock (four statements fewer a tap)
-    key = {"inspection": inspection, "checklist": version, "item_code": item_code}
+    key = {"inspection": inspection, "checklist_id": version[0], "item_code": item_code}
     answer = Answer.objects.filter(**key).first()
     if answer is None:
         answer = Answer.objects.create(**key, **values)

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -71,6 +72,7 @@ class InspectionViewSet(ScopedModelViewSet):
                 _call(actions.record_answer, inspection, actor=request.user, **row)
                 for row in payload.validated_data
             ]
+        prefetch_related_objects(saved, "checklist")  # their codes, in one query
         return Response(s.AnswerSerializer(saved, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.SubmitSerializer, responses=s.InspectionSerializer)

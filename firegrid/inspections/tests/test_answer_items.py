@@ -101,3 +101,41 @@ def test_the_item_count_of_a_tap_follows_a_changed_checklist(world, inspection):
     version.document["sections"][0]["items"].pop()
     version.save()
     assert item_count(inspection) == total - 1
+
+
+def test_a_tap_checks_its_item_against_the_checklist_as_it_is_now(world, inspection):
+    from django.core.exceptions import ValidationError
+
+    version = inspection.checklists.get(code="general")
+    last = version.document["sections"][0]["items"][-1]["code"]
+    tap = {"checklist": "general", "item_code": last, "result": "pass", "actor": world.grid_worker_a}
+    assert actions.record_answer(inspection, **tap).checklist.code == "general"
+    version.document["sections"][0]["items"].pop()
+    version.save()
+    with translation.override("en"):
+        with pytest.raises(ValidationError, match=f"{last} is not in checklist general"):
+            actions.record_answer(inspection, **tap)
+        with pytest.raises(ValidationError, match="is not used by this inspection"):
+            actions.record_answer(inspection, **(tap | {"checklist": "nope"}))
+
+
+def test_the_api_answers_name_their_checklists_in_one_query(world, inspection, api_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api_client.force_authenticate(world.grid_worker_a)
+    url = f"/api/v1/inspections/{inspection.pk}/answers/"
+    rows = [{"checklist": "general", "item_code": f"EV-0{n}", "result": "pass"} for n in (1, 2)]
+    with CaptureQueriesContext(connection) as two:
+        response = api_client.post(url, rows, format="json")
+    assert response.status_code == 201 and [a["checklist"] for a in response.json()] == ["general"] * 2
+    rows = [{"checklist": "general", "item_code": f"EV-0{n}", "result": "na"} for n in (1, 2, 3, 4)]
+    with CaptureQueriesContext(connection) as four:
+        response = api_client.post(url, rows, format="json")
+    assert response.status_code == 201 and [a["checklist"] for a in response.json()] == ["general"] * 4
+
+    def documents_read(queries):
+        return [q["sql"] for q in queries if '"inspections_checklistversion"."document"' in q["sql"]]
+
+    # the checklists' documents are not read once per answer (the fixture's taps read this one already)
+    assert len(documents_read(four)) == len(documents_read(two))
