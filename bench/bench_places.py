@@ -36,7 +36,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 LUA = Path(__file__).resolve().parent / "wrk_report.lua"
-MIX_LUA = Path(__file__).resolve().parent / "wrk_mix.lua"
 GUNICORN_CONFIG = Path(__file__).resolve().parent / "gunicorn_gc.py"
 PYTHON = sys.executable
 PERSONAS = ["district_admin", "street_officer"]
@@ -214,10 +213,10 @@ def wait_idle(limit_s, threshold=0.2):
 
 
 def wrk(url, token, duration, connections, threads, paths_file=None):
-    """wrk on one URL, or with paths_file on paths drawn at random from that file (wrk_mix.lua)."""
+    """wrk on one URL, or with paths_file on paths drawn at random from that file (wrk_report.lua)."""
     env = dict(os.environ, BENCH_TOKEN=token or "", BENCH_PATHS=str(paths_file or ""))
     cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--timeout", "30s"]
-    cmd += ["-s", str(MIX_LUA if paths_file else LUA), url]
+    cmd += ["-s", str(LUA), url]
     out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)  # noqa: S603
     line = next(x for x in out.stdout.splitlines() if x.startswith("BENCH "))
     figures = json.loads(line.removeprefix("BENCH "))
