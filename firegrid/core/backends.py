@@ -8,14 +8,16 @@ from django.contrib.auth.backends import ModelBackend
 from firegrid.core.scoping import session_user
 
 
+def load_user(user_id):
+    """The user row by id, None when there is none (what session_user reads when it remembers none)."""
+    model = get_user_model()
+    try:
+        return model._default_manager.get(pk=user_id)
+    except model.DoesNotExist:
+        return None
+
+
 class SessionUserBackend(ModelBackend):
     def get_user(self, user_id):
-        user = session_user(get_user_model(), user_id, self._load)
+        user = session_user(get_user_model(), user_id, load_user)
         return user if user is not None and self.user_can_authenticate(user) else None
-
-    def _load(self, user_id):
-        model = get_user_model()
-        try:
-            return model._default_manager.get(pk=user_id)
-        except model.DoesNotExist:
-            return None

@@ -15,6 +15,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
 from firegrid.core import authversion
+from firegrid.core.backends import load_user
 from firegrid.core.scoping import session_user
 
 MAX_REMEMBERED = 10_000  # tokens a process remembers (forgotten all at once when full)
@@ -25,14 +26,6 @@ def _digest(key):
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def _load_user(user_id):
-    model = get_user_model()
-    try:
-        return model._default_manager.get(pk=user_id)
-    except model.DoesNotExist:
-        return None
-
-
 class RememberedTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
         digest = _digest(key)
@@ -40,7 +33,7 @@ class RememberedTokenAuthentication(TokenAuthentication):
         if remembered is not None:
             version, user_id, created = remembered
             # session_user reads the current version before it gives the (remembered) user row
-            user = session_user(get_user_model(), user_id, _load_user)
+            user = session_user(get_user_model(), user_id, load_user)
             if (
                 user is not None
                 and user.is_active
