@@ -12,13 +12,14 @@ finishes done or failed. Rows are read with the owner's grants *at build time* (
 
 import logging
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -337,8 +338,10 @@ def _fail(export_id, error):
 
 def build(export_id):
     """Build one export (the body of the build_export task). Does nothing unless the row is queued."""
-    started = Export.objects.filter(pk=export_id, status=ExportStatus.QUEUED).update(
-        status=ExportStatus.RUNNING, started_at=timezone.now(), done=0, total=None, error=""
+    started = _written(
+        lambda: Export.objects.filter(pk=export_id, status=ExportStatus.QUEUED).update(
+            status=ExportStatus.RUNNING, started_at=timezone.now(), done=0, total=None, error=""
+        )
     )
     if not started:
         status = Export.objects.filter(pk=export_id).values_list("status", flat=True).first()
@@ -346,7 +349,14 @@ def build(export_id):
     export = Export.objects.select_related("user").get(pk=export_id)
 
     def progress(done, total):
-        Export.objects.filter(pk=export.pk, status=ExportStatus.RUNNING).update(done=done, total=total)
+        # a progress mark is best effort: the next one is a moment away, and SQLite refuses a write while
+        # another connection reads the table (the progress page polls it) — the export goes on
+        try:
+            with transaction.atomic():
+                running = Export.objects.filter(pk=export.pk, status=ExportStatus.RUNNING)
+                running.update(done=done, total=total)
+        except DatabaseError as exc:
+            log.info("export %s: progress %s/%s not recorded (%s)", export.pk, done, total, exc)
 
     try:
         kind = KINDS.get(export.kind)
@@ -361,13 +371,29 @@ def build(export_id):
     except Exception as exc:
         _fail(export.pk, f"{type(exc).__name__}: {exc}")
         raise
-    finished = Export.objects.filter(pk=export.pk, status=ExportStatus.RUNNING).update(
-        status=ExportStatus.DONE, file=name, done=rows, total=rows, finished_at=timezone.now()
+    finished = _written(
+        lambda: Export.objects.filter(pk=export.pk, status=ExportStatus.RUNNING).update(
+            status=ExportStatus.DONE, file=name, done=rows, total=rows, finished_at=timezone.now()
+        )
     )
     if not finished:  # given up on meanwhile (requeue marked it failed): leave no orphan file
         export.file.storage.delete(name)
         return {"export": str(export.pk), "discarded": True}
     return {"export": str(export.pk), "rows": rows}
+
+
+def _written(write, attempts=5, pause=0.2):
+    """write() again after a short pause when the database refuses it for a lock held by a reader
+    (SQLite); the last refusal is raised."""
+    for attempt in range(attempts):
+        try:
+            with transaction.atomic():
+                return write()
+        except DatabaseError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(pause)
+    return None
 
 
 def purge(before):
