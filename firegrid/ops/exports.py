@@ -352,9 +352,7 @@ def build(export_id):
         # a progress mark is best effort: the next one is a moment away, and SQLite refuses a write while
         # another connection reads the table (the progress page polls it) — the export goes on
         try:
-            with transaction.atomic():
-                running = Export.objects.filter(pk=export.pk, status=ExportStatus.RUNNING)
-                running.update(done=done, total=total)
+            Export.objects.filter(pk=export.pk, status=ExportStatus.RUNNING).update(done=done, total=total)
         except DatabaseError as exc:
             log.info("export %s: progress %s/%s not recorded (%s)", export.pk, done, total, exc)
 
@@ -387,8 +385,7 @@ def _written(write, attempts=5, pause=0.2):
     (SQLite); the last refusal is raised."""
     for attempt in range(attempts):
         try:
-            with transaction.atomic():
-                return write()
+            return write()  # one statement in autocommit, as the worker runs
         except DatabaseError as exc:
             if "locked" not in str(exc) or attempt == attempts - 1:
                 raise
