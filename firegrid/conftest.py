@@ -28,6 +28,28 @@ def api_client():
     return APIClient(headers={"Accept-Language": "en"})
 
 
+def pytest_configure(config):
+    """On SQLite the live server's threads share the test database's one in-memory connection
+    (pytest-django passes it along): two requests at once on it can deadlock inside sqlite3 (a query
+    calling one of Django's Python SQL functions waits for the GIL that a thread waiting for the
+    connection holds — the map page's parallel layer requests hung a CI run). There the live server
+    answers one request at a time (Django's WSGIServer closes each connection); PostgreSQL keeps the
+    threaded server, each thread with its own connection."""
+    import os
+
+    if "postgres" in os.environ.get("DATABASE_URL", ""):
+        return
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class OneAtATimeServer(WSGIServer):
+        # requests run in the live server's own thread, which already uses the overridden connection
+        def __init__(self, *args, connections_override=None, **kwargs):
+            super().__init__(*args, **kwargs)
+
+    LiveServerThread.server_class = OneAtATimeServer
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # argon2 is the production hasher; tests create many users and need not pay for it.
