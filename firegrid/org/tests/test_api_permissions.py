@@ -6,17 +6,9 @@ code under test.
 
 import pytest
 
-ALL = {
-    "district_admin",
-    "street_officer",
-    "street2_officer",
-    "grid_worker_a",
-    "grid_worker_b",
-    "police_officer",
-    "dept_staff",
-    "unit_owner",
-    "nobody",
-}
+from firegrid.org.testing import PERSONAS
+
+ALL = set(PERSONAS)
 STREET1 = {"district_admin", "street_officer", "police_officer"}
 
 # endpoint, object in the world, personas who may see it

@@ -3,20 +3,10 @@ import datetime
 import pytest
 
 from firegrid.core.models import AuditEvent
+from firegrid.org.testing import PERSONAS
 from firegrid.places.actions import read_rules_file
 from firegrid.places.models import GradingRuleSet, Place, PlaceGradeEvent
 
-PERSONAS = [
-    "district_admin",
-    "street_officer",
-    "street2_officer",
-    "grid_worker_a",
-    "grid_worker_b",
-    "police_officer",
-    "dept_staff",
-    "unit_owner",
-    "nobody",
-]
 STREET1 = {"district_admin", "street_officer"}
 VISIBLE = {
     "shop_a": STREET1 | {"grid_worker_a", "unit_owner"},

@@ -9,20 +9,9 @@ from django.test.utils import CaptureQueriesContext
 
 from firegrid.core.roles import Role
 from firegrid.org.models import RoleAssignment, User
+from firegrid.org.testing import PERSONAS
 from firegrid.places.actions import save_place
 from firegrid.places.models import Place
-
-PERSONAS = [
-    "district_admin",
-    "street_officer",
-    "street2_officer",
-    "grid_worker_a",
-    "grid_worker_b",
-    "police_officer",
-    "dept_staff",
-    "unit_owner",
-    "nobody",
-]
 
 
 def fresh(user):
