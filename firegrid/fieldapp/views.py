@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from firegrid.core.renderers import FastJsonResponse
 from firegrid.fieldapp import sync
 from firegrid.fieldapp.strings import app_strings
 from firegrid.fieldapp.today import today_for
@@ -96,7 +97,8 @@ def manifest(request):
 @require_GET
 @_login_required_json
 def today(request):
-    return JsonResponse(today_for(request.user), json_dumps_params={"ensure_ascii": False})
+    # JsonResponse(..., json_dumps_params={"ensure_ascii": False})'s bytes, written by orjson
+    return FastJsonResponse(today_for(request.user))
 
 
 @never_cache
