@@ -130,6 +130,9 @@ class Stack:
             TRUSTED_PROXY_COUNT="1",
             JOB_INTERVALS="sweep_devices=10",  # so that beat sends a job within the check
             LOG_FORMAT="json",
+            # the page caches on Redis as deploy/firegrid.env.example sets them
+            PLACE_LIST_CACHE_SECONDS=env.get("PLACE_LIST_CACHE_SECONDS", "30"),
+            DASHBOARD_CACHE_SECONDS=env.get("DASHBOARD_CACHE_SECONDS", "30"),
             PYTHONUNBUFFERED="1",
             PATH=f"{VENV_BIN}:{env.get('PATH', '')}",
         )

@@ -8,7 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from firegrid.core import audit, authversion
+        from firegrid.core import audit, authversion, ormspeed
 
         audit.connect()
         authversion.connect()
+        ormspeed.install()
