@@ -15,3 +15,6 @@ class DashboardConfig(AppConfig):
         for name, signal in (("save", post_save), ("delete", post_delete)):
             for sender in cache.WATCHED:
                 signal.connect(cache.written, sender=sender, dispatch_uid=f"dashboard-{name}-{sender}")
+            for sender in cache.ORG_WATCHED:
+                uid = f"dashboard-org-{name}-{sender}"
+                signal.connect(cache.org_written, sender=sender, dispatch_uid=uid)

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Coalesce
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -468,12 +468,20 @@ def dashboard(user, region, *, year=None, now=None):
     ttl = cache_seconds() if now is None else 0
     if ttl:
         return figures_cache.cached(
-            _cache_key(user, region, year), ttl, lambda: _dashboard(user, region, year=year)
+            _cache_key(user, region, year), ttl, lambda: _dashboard(user, region, year=year, org_seconds=ttl)
         )
     return _dashboard(user, region, year=year, now=now)
 
 
-def _dashboard(user, region, *, year=None, now=None):
+def cached_org_figures(region, on, seconds):
+    """org_figures from the cache while no organisation row was written (dashboard.cache.ORG_VERSION)
+    and for at most `seconds`; they depend on the region and the day, never on the user."""
+    raw = repr((region.pk, region.path, on.isoformat(), get_script_prefix(), get_language()))
+    key = "firegrid:dashboard:org:" + hashlib.sha256(raw.encode()).hexdigest()
+    return figures_cache.cached_org(key, seconds, lambda: org_figures(region, on))
+
+
+def _dashboard(user, region, *, year=None, now=None, org_seconds=0):
     now = now or timezone.now()
     on = timezone.localdate(now)
     year = year or on.year
@@ -482,6 +490,7 @@ def _dashboard(user, region, *, year=None, now=None):
     # one: another year's counts and the last twelve months are apart, better read on their own)
     _labels, bounds = month_bounds(now)
     hazards, reported, closed = _hazard_figures(user, region, year, now, bounds if year == on.year else None)
+    organisation = cached_org_figures(region, on, org_seconds) if org_seconds else org_figures(region, on)
     return {
         "region": {"code": region.code, "name": region.name, "level": region.level},
         "year": year,
@@ -489,6 +498,6 @@ def _dashboard(user, region, *, year=None, now=None):
         "inspections": inspection_figures(user, region, year, on, place_rows),
         "hazards": hazards,
         "devices": device_figures(user, region),
-        "organisation": org_figures(region, on),
+        "organisation": organisation,
         "trends": trends(user, region, now, reported=reported, closed=closed),
     }

@@ -3,8 +3,11 @@ scope until a write, fresh after a write through the ordinary paths, never anoth
 local-memory cache and on a real redis-server (where every process shares the entries and the data
 version). Off by default: computed every time."""
 
+import datetime
+
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from firegrid.dashboard import cache as figures_cache
 from firegrid.dashboard import kpis
@@ -12,6 +15,7 @@ from firegrid.dashboard.scope import chosen_region
 from firegrid.hazards import actions, reports, tally
 from firegrid.hazards.choices import Channel, Source
 from firegrid.hazards.models import HazardCase, HazardCategory
+from firegrid.org.models import OrgUnit
 from firegrid.org.testing import PERSONAS as ALL_PERSONAS
 from firegrid.places.actions import save_place
 from firegrid.places.models import Place
@@ -161,3 +165,48 @@ def test_with_redis_down_the_figures_are_computed(world, cases, api_client, sett
     assert figures(api_client, world.street_officer)["hazards"]["open"] == 3
     close_behind_the_cache(cases[0])
     assert figures(api_client, world.street_officer)["hazards"]["open"] == 2
+
+
+def break_the_organisation_behind_the_cache():
+    """Every unit closed with update() (no signal): the organisation's figures change, unseen."""
+    OrgUnit.objects.update(is_active=False)
+
+
+def test_the_organisations_figures_outlive_hazard_writes(world, cases, api_client, dashboard_cache):
+    first = figures(api_client, world.district_admin)["organisation"]
+    break_the_organisation_behind_the_cache()
+    changed = kpis.org_figures(world.district, timezone.localdate())
+    assert changed != first  # the change shows when counted directly
+    # a hazard transition makes the dashboard be computed again, but not the organisation's part
+    actions.confirm(cases[1], actor=world.street_officer, severity="major")
+    again = figures(api_client, world.district_admin)
+    assert again["hazards"]["major_open"] == 1  # fresh
+    assert again["organisation"] == first  # kept
+    # a write to the organisation through save() makes it fresh
+    unit = OrgUnit.objects.first()
+    unit.save()
+    assert figures(api_client, world.district_admin)["organisation"] == changed
+
+
+def test_the_organisations_figures_are_per_region_and_day(world, cases, api_client, dashboard_cache):
+    district = figures(api_client, world.district_admin)["organisation"]
+    street = figures(api_client, world.street_officer)["organisation"]
+    assert district == kpis.org_figures(world.district, timezone.localdate())
+    assert street == kpis.org_figures(world.street, timezone.localdate())
+    assert district["streets"] == 2 and street["streets"] == 1
+    today = timezone.localdate()
+    key_today = kpis.cached_org_figures(world.street, today, 30)
+    tomorrow = today + datetime.timedelta(days=1)
+    break_the_organisation_behind_the_cache()
+    assert kpis.cached_org_figures(world.street, today, 30) == key_today  # from the cache
+    assert kpis.cached_org_figures(world.street, tomorrow, 30) == kpis.org_figures(world.street, tomorrow)
+
+
+def test_a_login_does_not_make_the_organisations_figures_stale(world, cases, api_client, dashboard_cache):
+    first = figures(api_client, world.district_admin)["organisation"]
+    break_the_organisation_behind_the_cache()
+    world.street_officer.last_login = timezone.now()
+    world.street_officer.save(update_fields=["last_login"])
+    close_behind_the_cache(cases[0])
+    report(world.mall_a)  # the dashboard's own version moves on
+    assert figures(api_client, world.district_admin)["organisation"] == first
