@@ -132,3 +132,18 @@ def test_gunicorn_configuration_loads():
     assert config["worker_class"] == "gthread"
     assert config["workers"] >= 1 and config["threads"] >= 1
     assert callable(config["child_exit"])
+
+
+def test_gunicorn_workers_freeze_the_app_and_collect_less_often():
+    import gc
+
+    config = {}
+    exec(compile((DEPLOY / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), config)  # noqa: S102
+    before = gc.get_threshold()
+    try:
+        config["post_worker_init"](None)
+        assert gc.get_threshold() == config["GC_THRESHOLD"] == (10000, 20, 100)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
