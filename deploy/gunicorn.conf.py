@@ -34,7 +34,9 @@ def child_exit(server, worker):
 # each time walking every young object of the requests in flight — 5-6 % of a worker's CPU in the load
 # test's mix (bench/README.md, production load test). Collecting every 10,000 halves that; what waits for
 # a collection is a few thousand objects at most.
-GC_THRESHOLD = tuple(int(n) for n in os.environ.get("GUNICORN_GC_THRESHOLD", "10000,20,100").split(","))
+GC_THRESHOLD = tuple(
+    int(n) for n in os.environ.get("GUNICORN_GC_THRESHOLD", "10000,20,100").replace("/", ",").split(",")
+)
 
 
 def post_worker_init(worker):

@@ -469,7 +469,7 @@ class Load:
         return self.web.pid if self.web else self.pids["web"]
 
     def replace_web(self, spec):
-        kind, workers, threads = spec.split(":")
+        kind, workers, threads, *settings = spec.split(":")  # then NAME=value environment settings
         pid = self.web_pid()
         if not hasattr(self, "web_env"):
             with open(f"/proc/{pid}/environ", "rb") as f:
@@ -493,6 +493,7 @@ class Load:
             self.web.wait(10)
             self.web_log.close()
         env = dict(self.web_env, WEB_CONCURRENCY=workers, GUNICORN_THREADS=threads)
+        env.update(setting.split("=", 1) for setting in settings)
         host, port = env["GUNICORN_BIND"].rsplit(":", 1)
         if kind == "gunicorn":
             argv = [
@@ -528,7 +529,7 @@ class Load:
             ]
         else:
             raise SystemExit(f"unknown server {kind!r}: use gunicorn or granian")
-        self.web_log = open(self.dir / f"web-{spec.replace(':', '-')}.log", "w")  # noqa: SIM115
+        self.web_log = open(self.dir / f"web-{re.sub(r'[^A-Za-z0-9_.=-]', '-', spec)}.log", "w")  # noqa: SIM115
         self.web = subprocess.Popen(argv, cwd=REPO, env=env, stdout=self.web_log, stderr=subprocess.STDOUT)
         self.wait_healthy()
         say(f"{spec} serving (pid {self.web.pid})")
@@ -675,7 +676,10 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers of the stack (default 4)")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (default 4)")
     parser.add_argument(
-        "--compare", default="", help="other servers at --compare-step: gunicorn:W:T,granian:W:T"
+        "--compare",
+        default="",
+        help="other servers at --compare-step: gunicorn:W:T,granian:W:T, each optionally followed by "
+        ":NAME=value environment settings (e.g. gunicorn:4:4:GUNICORN_GC_THRESHOLD=700/10/10)",
     )
     parser.add_argument(
         "--compare-step", type=int, default=200, help="staff users for --compare (default 200)"
@@ -713,7 +717,8 @@ def main(argv=None):
         for spec in [s for s in args.compare.split(",") if s]:
             load.replace_web(spec)
             step = load.run_step(args.compare_step, f"{args.compare_step}@{spec}")
-            step["server"] = spec.replace(":", " ", 1).replace(":", "×")
+            kind, workers, threads, *settings = spec.split(":")
+            step["server"] = " ".join([f"{kind} {workers}×{threads}", *settings])
             results["compare"].append(step)
             time.sleep(10)
     finally:
