@@ -360,7 +360,8 @@ class Load:
 
     def run_step(self, staff, label):
         users = math.ceil(staff / STAFF_SHARE)
-        results = self.dir / f"locust-{label}.json"
+        name = re.sub(r"[^A-Za-z0-9_.=@-]", "-", label)  # a file name (a --compare label has : and /)
+        results = self.dir / f"locust-{name}.json"
         env = dict(
             os.environ,
             FIREGRID_LOAD_FIXTURE=str(self.dir / "fixture.json"),
@@ -375,7 +376,7 @@ class Load:
             f"{self.args.warmup} s, measuring {self.args.measure} s; load average {loadavg()}"
         )
         self.current_step = label
-        with open(self.dir / f"locust-{label}.log", "w") as log:
+        with open(self.dir / f"locust-{name}.log", "w") as log:
             self.locust = subprocess.Popen(
                 [
                     str(LOAD_VENV / "bin" / "locust"),
@@ -408,7 +409,7 @@ class Load:
                 self.locust.wait()
         self.current_step = None
         if not results.exists():
-            raise SystemExit(f"locust wrote no results: see {self.dir}/locust-{label}.log")
+            raise SystemExit(f"locust wrote no results: see {self.dir}/locust-{name}.log")
         data = json.loads(results.read_text())
         return self.figures(label, staff, users, data)
 
