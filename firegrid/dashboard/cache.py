@@ -72,14 +72,15 @@ def org_written(update_fields=None, **_signal_kwargs):
 bump_version = DATA_VERSION.bump
 
 
-def cached(key, seconds, build):
-    """`build()` (the figures, a dict), or a copy from the cache stored at the current data version
-    less than `seconds` ago. The versions and the entry are read in one round trip."""
-    found = cache.get_many([VERSION_KEY, PLACES_VERSION_KEY, key])
-    version = DATA_VERSION.current(found)
-    if version is None:  # no cache to be had (Redis down): compute every time
+def _served(key, seconds, build, token, also=()):
+    """`build()`, or a copy from the cache stored at the current version of `token` (and the same
+    values under the `also` keys) less than `seconds` ago; the versions and the entry are read in one
+    round trip. With no cache to be had (Redis down) it is computed every time."""
+    found = cache.get_many([token.key, *also, key])
+    version = token.current(found)
+    if version is None:
         return build()
-    stamp = (version, found.get(PLACES_VERSION_KEY))
+    stamp = (version, *(found.get(name) for name in also))
     entry = found.get(key)
     if entry is not None and entry[0] == stamp:
         return entry[1]
@@ -88,16 +89,11 @@ def cached(key, seconds, build):
     return data
 
 
+def cached(key, seconds, build):
+    """The figures (a dict from `build()`) at the current data version and the places' version."""
+    return _served(key, seconds, build, DATA_VERSION, also=(PLACES_VERSION_KEY,))
+
+
 def cached_org(key, seconds, build):
-    """`build()` (the organisation's figures), or a copy stored at the current ORG_VERSION less than
-    `seconds` ago; computed every time when there is no cache to be had."""
-    found = cache.get_many([ORG_VERSION.key, key])
-    version = ORG_VERSION.current(found)
-    if version is None:
-        return build()
-    entry = found.get(key)
-    if entry is not None and entry[0] == version:
-        return entry[1]
-    data = build()
-    cache.set(key, (version, data), seconds)
-    return data
+    """The organisation's figures at the current ORG_VERSION."""
+    return _served(key, seconds, build, ORG_VERSION)
