@@ -96,6 +96,43 @@ def test_grid_worker_patrols_a_shop_on_the_phone(live_server, live_world, phone_
     assert HazardRecord.objects.filter(inspection=inspection).count() == 1
 
 
+def test_a_photo_chosen_while_the_note_is_saving_is_not_lost(live_server, live_world, phone_page, tmp_path):
+    """On a slow network the worker picks the photo while the note's save is still on its way: the
+    photo is sent after it (htmx queues the form's next request) and must not be cleared when the
+    note's answer comes back."""
+    page = phone_page
+    log_in(page, live_server.url, "grid_worker_a")
+    shop = live_world.shop_a
+    page.goto(f"{live_server.url}/places/{shop.pk}/inspect/")
+    page.click("#start-form button[type=submit]")
+    page.wait_for_url("**/form/")
+    item = page.locator("form.item#item-general-EV-02")
+    item.locator("label.tap-fail").click()
+    item.locator(".item-status .saved").wait_for()
+
+    held = []  # the note's request, kept back until the photo is chosen
+
+    def hold_first(route):
+        if held or route.request.method != "POST":
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/form/answer/", hold_first)
+    item.locator("textarea[name=note]").fill("灭火器压力不足")
+    item.locator("textarea[name=note]").blur()
+    while not held:
+        page.wait_for_timeout(50)
+    item.locator("input[name=photo]").set_input_files(small_png(tmp_path / "gauge.png"))
+    with page.expect_response(lambda r: r.url.endswith("/form/answer/") and r.request.post_data_buffer
+                              and b"gauge.png" in r.request.post_data_buffer):
+        held[0].continue_()
+    item.locator(".item-status img.photo-thumb").wait_for()
+    page.wait_for_load_state("networkidle")
+    answer = Answer.objects.get(inspection__place=shop, item_code="EV-02")
+    assert answer.photo and answer.note == "灭火器压力不足"
+
+
 def test_planning_pages_fit_the_phone(live_server, live_world, phone_page):
     w = live_world
     for i in range(3):

@@ -15,11 +15,26 @@
       var label = input.closest("label");
       if (label) label.classList.add("checked");
     });
+    // The photo a request carried, per file input: after a successful save only that photo is
+    // cleared. A photo chosen while an earlier save was on its way is sent by the queued request
+    // that follows, so clearing it on the earlier answer would lose it.
+    var sentPhotos = new WeakMap();
+    function isItemForm(form) { return form && form.classList && form.classList.contains("item"); }
+    document.body.addEventListener("htmx:configRequest", function (event) {
+      var form = event.detail.elt;
+      if (!isItemForm(form)) return;
+      form.querySelectorAll("input[type=file]").forEach(function (input) {
+        sentPhotos.set(input, input.files && input.files.length ? input.files[0] : null);
+      });
+    });
     document.body.addEventListener("htmx:afterRequest", function (event) {
       var form = event.detail.elt;
-      if (!form.classList || !form.classList.contains("item")) return;
+      if (!isItemForm(form)) return;
       if (event.detail.successful) {
-        form.querySelectorAll("input[type=file]").forEach(function (input) { input.value = ""; });
+        form.querySelectorAll("input[type=file]").forEach(function (input) {
+          var sent = sentPhotos.get(input);
+          if (sent && input.files && input.files[0] === sent) input.value = "";
+        });
         return;
       }
       var status = form.querySelector(".item-status");
