@@ -8,8 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from firegrid.core import audit, authversion, ormspeed
+        from firegrid.core import audit, authversion, choicefetch, ormspeed
 
         audit.connect()
         authversion.connect()
         ormspeed.install()
+        choicefetch.install()
