@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -134,10 +135,17 @@ def start_inspection(
 
 
 def _locked_draft(inspection, actor=None):
-    locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    """The inspection re-read and locked for this transaction; a draft, and the actor one of its
+    inspectors (asked in the same statement)."""
+    locked = Inspection.objects.select_for_update()
+    check_actor = actor is not None and not actor.is_superuser
+    if check_actor:
+        mine = Inspection.inspectors.through.objects.filter(inspection_id=OuterRef("pk"), user_id=actor.pk)
+        locked = locked.annotate(actor_is_inspector=Exists(mine))
+    locked = locked.get(pk=inspection.pk)
     if locked.status != InspectionStatus.DRAFT:
         raise ValidationError({"status": _("This inspection has been submitted and cannot change.")})
-    if actor is not None and not actor.is_superuser and not locked.inspectors.filter(pk=actor.pk).exists():
+    if check_actor and not locked.actor_is_inspector:
         raise ValidationError({"inspectors": _("Only the inspection's own inspectors record and submit it.")})
     return locked
 
@@ -170,7 +178,10 @@ def record_answer(
 ):
     """Answer one item; the item must be in the checklist version the inspection uses."""
     inspection = _locked_draft(inspection, actor)
-    version = inspection.checklists.filter(code=checklist).values_list("pk", "updated_at", "version").first()
+    # every version the inspection uses, read once: this item's, and the keys of all for the count of
+    # items the form shows after a tap (answer.checklist_keys)
+    versions = list(inspection.checklists.order_by("pk").values_list("pk", "updated_at", "version", "code"))
+    version = next((v for v in versions if v[3] == checklist), None)
     if version is None:
         raise ValidationError(
             {"checklist": _("Checklist %(code)s is not used by this inspection.") % {"code": checklist}}
@@ -206,6 +217,7 @@ def record_answer(
     if photo is not None:
         answer.photo = photo
         answer.save(update_fields=["photo"])
+    answer.checklist_keys = [(pk, updated_at) for pk, updated_at, _version, _code in versions]
     return answer
 
 

@@ -139,3 +139,37 @@ def test_the_api_answers_name_their_checklists_in_one_query(world, inspection, a
 
     # the checklists' documents are not read once per answer (the fixture's taps read this one already)
     assert len(documents_read(four)) == len(documents_read(two))
+
+
+def test_a_taps_post_reads_the_inspection_and_its_checklists_once(world, inspection, client):
+    """The scoped read, the locked re-read (which also asks whether the actor is an inspector), the
+    checklist versions once (the item's and the count's), the answer, its write and the count."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.grid_worker_a)
+    url = f"/inspections/{inspection.pk}/form/answer/"
+    tap = {"checklist": "general", "item_code": "EV-04", "result": "pass"}
+    client.post(url, tap | {"item_code": "EV-05"}, HTTP_HX_REQUEST="true")  # the login's first reads
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, tap, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200 and "✓" in response.content.decode()
+    sqls = [q["sql"] for q in queries]
+    inspection_reads = [s for s in sqls if s.startswith('SELECT "inspections_inspection"."id"')]
+    assert len(inspection_reads) == 2 and "EXISTS" in inspection_reads[1]
+    assert sum("inspections_inspection_checklists" in s for s in sqls) == 1
+    assert not any(s.startswith('SELECT 1 AS "a" FROM "org_user"') for s in sqls)  # no separate check
+    answered = inspection.answers.count()
+    total = sum(len(v.items()) for v in inspection.checklists.all())
+    assert f"{answered} of {total} answered" in response.content.decode()
+
+
+def test_only_an_inspector_taps_after_the_single_statement_check(world, inspection):
+    from django.core.exceptions import ValidationError
+
+    tap = {"checklist": "general", "item_code": "EV-04", "result": "pass"}
+    with translation.override("en"):
+        with pytest.raises(ValidationError, match="own inspectors"):
+            actions.record_answer(inspection, **tap, actor=world.street_officer)
+        assert actions.record_answer(inspection, **tap, actor=world.grid_worker_a).result == "pass"
+    assert not inspection.answers.filter(item_code="EV-04", result="fail").exists()

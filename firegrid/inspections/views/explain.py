@@ -119,10 +119,13 @@ def checklist_blocks(inspection, answers, *, all_items=True, versions=None):
 _item_counts = {}
 
 
-def item_count(inspection, versions=None):
+def item_count(inspection, versions=None, keys=None):
+    """How many items the inspection's checklist versions hold: from `versions` when read already, else
+    from their (pk, updated_at) `keys` (read here when not given) and a per-process count per key."""
     if versions is not None:
         return sum(len(v.items()) for v in versions)
-    keys = list(inspection.checklists.order_by().values_list("pk", "updated_at"))
+    if keys is None:
+        keys = list(inspection.checklists.order_by().values_list("pk", "updated_at"))
     if all(key in _item_counts for key in keys):
         return sum(_item_counts[key] for key in keys)
     versions = list(inspection.checklists.all())

@@ -110,7 +110,7 @@ class AnswerView(LoginRequiredMixin, View):
                     "answer": answer,
                     "inspection": inspection,
                     "answered": answers.count(),
-                    "item_total": item_count(inspection),
+                    "item_total": item_count(inspection, keys=getattr(answer, "checklist_keys", None)),
                     "oob": True,
                 },
             )
