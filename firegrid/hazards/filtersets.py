@@ -1,7 +1,6 @@
 """Filters of hazard case lists: the staff list page and its xlsx ledger share one FilterSet."""
 
 import django_filters as filters
-from django.db.models import Q
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from firegrid.core.fastwidgets import FastCodeInput, FastSelect
 from firegrid.hazards.choices import CaseStatus, Channel, Level, Severity, Source
 from firegrid.hazards.models import HazardCase, HazardCategory
+from firegrid.hazards.search import search
 from firegrid.org.choices import RegionLevel
 from firegrid.org.models import Region
 
@@ -75,18 +75,7 @@ class HazardCaseFilter(filters.FilterSet):
         )
 
     def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        code = value.upper().replace(" ", "")
-        return queryset.filter(
-            Q(description__icontains=value)
-            | Q(tracking_code=code)
-            | Q(notice_number=value)
-            | Q(external_ref=value)
-            | Q(address__icontains=value)
-            | Q(place__name__icontains=value)
-        )
+        return search(queryset, value)
 
     def filter_state(self, queryset, name, value):
         if value == "open":

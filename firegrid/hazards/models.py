@@ -226,6 +226,9 @@ class HazardCase(models.Model):
             models.Index(fields=["status", "step_due"], name="hazard_status_due_idx"),
             models.Index(fields=["region", "-id"], name="hazard_region_idx"),
             models.Index(fields=["sector", "-id"], name="hazard_sector_idx"),
+            # the list's search looks a notice number or a channel's reference up whole (hazards.search)
+            models.Index(fields=["notice_number"], name="hazard_notice_number_idx"),
+            models.Index(fields=["external_ref"], name="hazard_external_ref_idx"),
         ]
         constraints = [
             models.CheckConstraint(
