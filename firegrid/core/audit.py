@@ -20,6 +20,12 @@ def set_actor(user, source):
     _source.set(source)
 
 
+def current_actor():
+    """The signed-in user on whose behalf this request (or `acting_as` block) writes; None for system
+    work (sweeps, the ingest, imports without a user)."""
+    return _actor.get()
+
+
 @contextlib.contextmanager
 def acting_as(user, source="system"):
     actor_token = _actor.set(user)

@@ -463,14 +463,21 @@ def _cache_key(user, region, year):
 
 
 def dashboard(user, region, *, year=None, now=None):
-    """The command view's figures; with DASHBOARD_CACHE_SECONDS set (and no `now` given), from the
-    shared cache while no write has changed them (dashboard.cache)."""
+    """The command view's figures and `as_of`, the time they were counted; with DASHBOARD_CACHE_SECONDS
+    set (and no `now` given), from the shared cache for up to that long, and fresh after the user's own
+    writes (dashboard.cache)."""
     ttl = cache_seconds() if now is None else 0
     if ttl:
-        return figures_cache.cached(
-            _cache_key(user, region, year), ttl, lambda: _dashboard(user, region, year=year, org_seconds=ttl)
+        data, at = figures_cache.cached(
+            _cache_key(user, region, year),
+            ttl,
+            lambda: _dashboard(user, region, year=year, org_seconds=ttl),
+            user,
         )
-    return _dashboard(user, region, year=year, now=now)
+    else:
+        at = now or timezone.now()
+        data = _dashboard(user, region, year=year, now=at)
+    return data | {"as_of": timezone.localtime(at).isoformat(timespec="seconds")}
 
 
 def cached_org_figures(region, on, seconds):

@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
@@ -6,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from firegrid.dashboard.compress import gzip_json_view
-from firegrid.dashboard.kpis import dashboard
+from firegrid.dashboard.kpis import cache_seconds, dashboard
 from firegrid.dashboard.scope import chosen_region
 from firegrid.org.models import Region
 
@@ -30,6 +32,8 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         return {
             **super().get_context_data(**kwargs),
             "data": data,
+            "as_of": datetime.datetime.fromisoformat(data["as_of"]),
+            "cache_seconds": cache_seconds(),
             "region": region,
             "homes": homes,
             "breadcrumbs": _breadcrumbs(region, homes),
