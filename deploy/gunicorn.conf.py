@@ -3,16 +3,37 @@
 import multiprocessing
 import os
 
+
+def whole_numbers(name, default, count=1, minimum=0):
+    """The environment variable `name` (or `default`) as `count` whole numbers ≥ `minimum`, separated by
+    commas or slashes; a value that is not stops gunicorn at start with a message naming the variable."""
+    raw = str(os.environ.get(name, default)).strip()
+    parts = [p.strip() for p in raw.replace("/", ",").split(",")]
+    wanted = "one to three whole numbers" if count == "1-3" else f"{count} whole number{'s' * (count > 1)}"
+    try:
+        numbers = tuple(int(p) for p in parts)
+    except ValueError:
+        numbers = ()
+    sizes = range(1, 4) if count == "1-3" else (count,)
+    if len(numbers) not in sizes or any(n < minimum for n in numbers):
+        example = "10000,20,100" if count == "1-3" else str(default)
+        raise SystemExit(
+            f"{name}={raw!r}: give {wanted} of at least {minimum}, separated by commas "
+            f"(for example {example})."
+        )
+    return numbers
+
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
 # 2 workers per core with 4 threads each: requests spend much of their time waiting on PostgreSQL.
-workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count()))
+(workers,) = whole_numbers("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count(), minimum=1)
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", 4))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
+(threads,) = whole_numbers("GUNICORN_THREADS", 4, minimum=1)
+(timeout,) = whole_numbers("GUNICORN_TIMEOUT", 60, minimum=1)
 graceful_timeout = 30
 keepalive = 5
-# recycle workers now and then so a slow leak cannot grow without bound
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 5000))
+# recycle workers now and then so a slow leak cannot grow without bound (0: never)
+(max_requests,) = whole_numbers("GUNICORN_MAX_REQUESTS", 5000)
 max_requests_jitter = 500
 # nginx on the same host is the only client; it sets X-Forwarded-For / -Proto
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
@@ -34,9 +55,7 @@ def child_exit(server, worker):
 # each time walking every young object of the requests in flight — 5-6 % of a worker's CPU in the load
 # test's mix (bench/README.md, production load test). Collecting every 10,000 halves that; what waits for
 # a collection is a few thousand objects at most.
-GC_THRESHOLD = tuple(
-    int(n) for n in os.environ.get("GUNICORN_GC_THRESHOLD", "10000,20,100").replace("/", ",").split(",")
-)
+GC_THRESHOLD = whole_numbers("GUNICORN_GC_THRESHOLD", "10000,20,100", count="1-3")
 
 
 def post_worker_init(worker):

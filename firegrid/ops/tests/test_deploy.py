@@ -134,6 +134,38 @@ def test_gunicorn_configuration_loads():
     assert callable(config["child_exit"])
 
 
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("GUNICORN_GC_THRESHOLD", "10000;20"),
+        ("GUNICORN_GC_THRESHOLD", "1,2,3,4"),
+        ("GUNICORN_GC_THRESHOLD", "-5"),
+        ("GUNICORN_GC_THRESHOLD", ""),
+        ("WEB_CONCURRENCY", "four"),
+        ("WEB_CONCURRENCY", "0"),
+        ("GUNICORN_THREADS", "2.5"),
+        ("GUNICORN_TIMEOUT", "0"),
+        ("GUNICORN_MAX_REQUESTS", "-1"),
+    ],
+)
+def test_a_bad_gunicorn_setting_stops_it_with_a_message_naming_the_setting(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as stopped:
+        exec(compile((DEPLOY / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), {})  # noqa: S102
+    message = str(stopped.value)
+    assert message.startswith(f"{name}={value!r}: give ") and "for example" in message
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("700", (700,)), ("700/10", (700, 10)), (" 0 , 5, 5 ", (0, 5, 5))]
+)
+def test_gc_threshold_takes_one_to_three_numbers(monkeypatch, value, expected):
+    monkeypatch.setenv("GUNICORN_GC_THRESHOLD", value)
+    config = {}
+    exec(compile((DEPLOY / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), config)  # noqa: S102
+    assert config["GC_THRESHOLD"] == expected
+
+
 def test_gunicorn_workers_freeze_the_app_and_collect_less_often():
     import gc
 
