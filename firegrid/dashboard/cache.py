@@ -6,9 +6,10 @@ are their own, the region, the year and the language) and the time they were cou
 for at most DASHBOARD_CACHE_SECONDS (≤ 60 s) — the page says "as of" that time — except after:
 
 * the user's own writes: a save or delete of a model the figures count (WATCHED), made by a request of
-  theirs (the audit actor: pages, the admin and the API), replaces their own version token, so the next
-  dashboard they open counts their own change at once (in every process, with Redis);
-* the places' bulk writes and saves (places.cache's token), which every entry is stamped with too.
+  theirs (the audit actor: pages, the admin and the API), keeps the time of it, and an entry counted
+  before that time is not served to them — the next dashboard they open counts their own change at once
+  (in every process, with Redis), while others of the same scope go on sharing the entry;
+* the places' bulk writes and saves (places.cache's token), which every entry is stamped with.
 
 Writes by other people and by system work (sweeps, the IoT ingest, imports) show within the
 lifetime. Until round six of the load test any write made every entry stale: at a district's peak
@@ -18,12 +19,15 @@ again (bench/README.md, production load test). While Redis is down the cache mis
 (core.cache.TolerantRedisCache) and the figures are computed every time.
 """
 
+import time
+
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from firegrid.core import audit
 from firegrid.core.versions import VersionToken
-from firegrid.places.cache import VERSION_KEY as PLACES_VERSION_KEY
+from firegrid.places.cache import DATA_VERSION as PLACES_VERSION
 
 # what the figures count: hazards and their transitions, places, inspections and the year plan,
 # devices and alarms, and what the organisation's compliance is made of
@@ -54,9 +58,12 @@ ORG_VERSION = VersionToken("firegrid:dashboard:org-version")
 ORG_WATCHED = tuple(name for name in WATCHED if name.startswith("org."))
 
 
-def own_version(user_id):
-    """The token replaced by the user's own writes."""
-    return VersionToken(f"firegrid:dashboard:wrote:{user_id}")
+def wrote_key(user_id):
+    """Where the time of the user's last write is kept (as long as an entry can live, and a margin)."""
+    return f"firegrid:dashboard:wrote-at:{user_id}"
+
+
+WROTE_SECONDS = 120  # DASHBOARD_CACHE_SECONDS is at most 60
 
 
 def _only_a_login(update_fields):
@@ -64,11 +71,20 @@ def _only_a_login(update_fields):
 
 
 def written(update_fields=None, **_signal_kwargs):
-    """post_save/post_delete receiver of the WATCHED models: the acting user's own dashboards are stale
-    (a save that only stamps a login is not a change of the figures; system work has no user)."""
+    """post_save/post_delete receiver of the WATCHED models: entries counted before now are stale for
+    the acting user — the time of their write is kept now and again when the transaction commits (an
+    entry counted in between read the rows before the commit). A save that only stamps a login is not a
+    change of the figures; system work has no user."""
     actor = audit.current_actor()
-    if actor is not None and not _only_a_login(update_fields):
-        own_version(actor.pk).bump()
+    if actor is None or _only_a_login(update_fields):
+        return
+    key = wrote_key(actor.pk)
+
+    def stamp():
+        cache.set(key, time.time(), WROTE_SECONDS)
+
+    stamp()
+    transaction.on_commit(stamp)
 
 
 def org_written(update_fields=None, **_signal_kwargs):
@@ -77,28 +93,44 @@ def org_written(update_fields=None, **_signal_kwargs):
         ORG_VERSION.bump()
 
 
-def _served(key, seconds, build, token, also=()):
-    """(`build()`, now), or a copy and its time from the cache stored at the current version of `token`
-    (and the same values under the `also` keys) less than `seconds` ago; the versions and the entry are
-    read in one round trip. With no cache to be had (Redis down) it is computed every time."""
-    found = cache.get_many([token.key, *also, key])
+def _served(key, seconds, build, token, also=(), wrote=None):
+    """(`build()`, the time it started), or a copy and its time from the cache: stored at the current
+    version of `token` (and the same values under the `also` keys) less than `seconds` ago, and counted
+    after the time kept under `wrote`, if any. The versions, the time and the entry are read in one
+    round trip. With no cache to be had (Redis down) it is computed every time."""
+    found = cache.get_many([token.key, *also, *([wrote] if wrote else []), key])
     version = token.current(found)
     at = timezone.now()  # the figures are of the data as of their start
     if version is None:
         return build(), at
     stamp = (version, *(found.get(name) for name in also))
     entry = found.get(key)
-    if entry is not None and entry[0] == stamp:
+    if _fresh(entry, stamp, found.get(wrote) if wrote else None):
         return entry[1], entry[2]
     data = build()
     cache.set(key, (stamp, data, at), seconds)
     return data, at
 
 
+def _fresh(entry, stamp, last_write):
+    """Whether a stored (stamp, data, time counted) entry may be served: the same stamp, and counted after
+    the user's last write, if one is kept (anything else under these keys — an entry or a value written
+    by another release during an upgrade — is a miss, never an error)."""
+    if not (isinstance(entry, tuple) and len(entry) == 3 and entry[0] == stamp):
+        return False
+    if last_write is None:
+        return True
+    try:
+        return entry[2].timestamp() > float(last_write)
+    except (AttributeError, TypeError, ValueError):
+        return False
+
+
 def cached(key, seconds, build, user):
-    """(figures, the time they were counted): from `build()`, or for up to `seconds` from the cache
-    while neither `user` nor a bulk write of places has changed anything since."""
-    return _served(key, seconds, build, own_version(user.pk), also=(PLACES_VERSION_KEY,))
+    """(figures, the time they were counted): from `build()`, or for up to `seconds` from the cache —
+    shared by everyone with the same scope — when counted after `user`'s last write and no bulk write
+    of places has happened since."""
+    return _served(key, seconds, build, PLACES_VERSION, wrote=wrote_key(user.pk))
 
 
 def cached_org(key, seconds, build):

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from firegrid.core import audit
+from firegrid.core.roles import Role
 from firegrid.dashboard import cache as figures_cache
 from firegrid.dashboard import kpis
 from firegrid.dashboard.scope import chosen_region
@@ -20,6 +21,7 @@ from firegrid.hazards.models import HazardCase, HazardCategory
 from firegrid.org.models import OrgUnit
 from firegrid.org.testing import PERSONAS as ALL_PERSONAS
 from firegrid.places.actions import save_place
+from firegrid.places.cache import VERSION_KEY as PLACES_VERSION_KEY
 from firegrid.places.models import Place
 
 PERSONAS = [p for p in ALL_PERSONAS if p != "nobody"]  # nobody has no dashboard
@@ -115,6 +117,39 @@ def test_served_again_then_fresh_after_your_own_write(world, cases, api_client, 
     assert figures(api_client, officer)["places"]["total"] == 3
 
 
+def test_one_scope_shares_its_entry_until_a_user_writes(world, cases, api_client, dashboard_cache):
+    """Two people with the same grants share the stored figures; the one who writes gets them counted
+    again, and the entry counted then is shared again (the other had not written)."""
+    from firegrid.org.testing import make_user
+
+    officer = world.street_officer
+    colleague = make_user(
+        "officer_two", org_unit=officer.org_unit, roles=[(Role.STREET_OFFICER, world.street)]
+    )
+    assert kpis._cache_key(colleague, world.street, None) == kpis._cache_key(officer, world.street, None)
+    assert figures(api_client, officer)["hazards"]["open"] == 3
+    close_behind_the_cache(cases[0])
+    assert figures(api_client, colleague)["hazards"]["open"] == 3  # the officer's entry
+    with audit.acting_as(colleague, "page"):
+        actions.confirm(cases[1], actor=colleague, severity="major")
+    assert figures(api_client, colleague)["hazards"]["open"] == 2  # counted again for the writer
+    assert figures(api_client, officer)["hazards"]["open"] == 2  # who finds the new entry
+
+
+@pytest.mark.parametrize(
+    "stored", [("old stamp", {"hazards": {}}), ("x",), "not a tuple", None], ids=["two", "one", "str", "none"]
+)
+def test_what_another_release_stored_is_a_miss(world, cases, api_client, dashboard_cache, stored):
+    admin = world.district_admin
+    key = kpis._cache_key(admin, world.district, None)
+    cache.set(key, stored, 30)
+    cache.set(figures_cache.wrote_key(admin.pk), "3f2a9c0d", 30)  # not a time
+    assert figures(api_client, admin)["hazards"]["open"] == 4
+    cache.delete(figures_cache.wrote_key(admin.pk))
+    close_behind_the_cache(cases[0])
+    assert figures(api_client, admin)["hazards"]["open"] == 4  # the entry stored just now is served
+
+
 def test_others_writes_show_when_the_entry_expires(world, cases, api_client, dashboard_cache, settings):
     settings.DASHBOARD_CACHE_SECONDS = 1
     officer, worker = world.street_officer, world.grid_worker_a
@@ -178,12 +213,12 @@ def test_the_redis_entries_and_version_are_shared_by_every_process(world, cases,
     assert other_process is not caches["default"]
     assert figures(api_client, admin)["hazards"]["open"] == 4
     key = kpis._cache_key(admin, world.district, None)
-    stamp, data, _at = other_process.get(key)
-    own_key = figures_cache.own_version(admin.pk).key
-    assert data["hazards"]["open"] == 4 and stamp[0] == other_process.get(own_key)
+    stamp, data, at = other_process.get(key)
+    assert data["hazards"]["open"] == 4 and stamp[0] == other_process.get(PLACES_VERSION_KEY)
     close_behind_the_cache(cases[0])
     assert figures(api_client, admin)["hazards"]["open"] == 4  # from the cache
-    other_process.set(own_key, "written-elsewhere", None)  # what its receiver does on the admin's write
+    # what the receiver in another process does on the admin's write there
+    other_process.set(figures_cache.wrote_key(admin.pk), at.timestamp() + 0.001, 60)
     assert figures(api_client, admin)["hazards"]["open"] == 3
 
 
