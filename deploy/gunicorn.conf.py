@@ -58,12 +58,19 @@ def child_exit(server, worker):
 GC_THRESHOLD = whole_numbers("GUNICORN_GC_THRESHOLD", "10000,20,100", count="1-3")
 
 
+# How long a thread may hold the GIL while others of the worker wait (Python's default 5 ms), in
+# microseconds: a request back from PostgreSQL waits up to this long behind one that is computing.
+(SWITCH_INTERVAL_US,) = whole_numbers("GUNICORN_SWITCH_INTERVAL_US", 5000, minimum=100)
+
+
 def post_worker_init(worker):
     """Once the worker has loaded Django and the app, move those long-lived objects out of the
     garbage collector's reach: its full collections then walk only what requests create (bench/README.md,
-    bench_places); then collect less often (GC_THRESHOLD)."""
+    bench_places); then collect less often (GC_THRESHOLD). The GIL's switch interval is set here too."""
     import gc
+    import sys
 
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLD)
+    sys.setswitchinterval(SWITCH_INTERVAL_US / 1e6)

@@ -6,6 +6,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -146,6 +147,7 @@ def test_gunicorn_configuration_loads():
         ("GUNICORN_THREADS", "2.5"),
         ("GUNICORN_TIMEOUT", "0"),
         ("GUNICORN_MAX_REQUESTS", "-1"),
+        ("GUNICORN_SWITCH_INTERVAL_US", "50"),
     ],
 )
 def test_a_bad_gunicorn_setting_stops_it_with_a_message_naming_the_setting(monkeypatch, name, value):
@@ -171,11 +173,13 @@ def test_gunicorn_workers_freeze_the_app_and_collect_less_often():
 
     config = {}
     exec(compile((DEPLOY / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), config)  # noqa: S102
-    before = gc.get_threshold()
+    before, interval = gc.get_threshold(), sys.getswitchinterval()
     try:
         config["post_worker_init"](None)
         assert gc.get_threshold() == config["GC_THRESHOLD"] == (10000, 20, 100)
         assert gc.get_freeze_count() > 0
+        assert sys.getswitchinterval() == 0.005  # Python's default unless GUNICORN_SWITCH_INTERVAL_US
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+        sys.setswitchinterval(interval)
