@@ -150,6 +150,7 @@ class StartForm(forms.Form):
         self.fields["previous"].queryset = (
             Inspection.objects.restrict(user)
             .filter(place=place, status=InspectionStatus.SUBMITTED)
+            .select_related("place")  # each choice's label names the place
             .order_by("-inspected_on", "-id")
         )
         self.fields["inspectors"].queryset = inspector_candidates(user, place)

@@ -342,6 +342,34 @@ def test_campaign_and_reinspection_started_through_the_page(client, world, shop_
     assert url("detail", shop_patrol.pk) in body(client.get(url("detail", again.pk)))
 
 
+def test_the_start_page_reads_the_same_whatever_the_earlier_inspections(client, world):
+    """The re-inspection choices name their place: read with them, not once per earlier inspection."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    worker = world.grid_worker_a
+
+    def submit_patrols(n):
+        for _ in range(n):
+            patrol = actions.start_inspection(world.shop_a, "patrol", [worker], actor=worker)
+            actions.submit_inspection(patrol, actor=worker)
+
+    def statements():
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url("start", world.shop_a.pk))
+        assert page.status_code == 200
+        return len(queries), body(page).count(world.shop_a.name)
+
+    client.force_login(world.street_officer)
+    client.get(url("start", world.shop_a.pk))  # the session's first reads
+    submit_patrols(2)
+    two, named_two = statements()
+    submit_patrols(3)
+    five, named_five = statements()
+    assert five == two
+    assert named_five == named_two + 3  # the three new choices, each named by its place
+
+
 def test_the_form_shows_the_general_list_before_the_special_ones(client, world):
     mall = actions.start_inspection(world.mall_a, "patrol", [world.grid_worker_a], actor=world.grid_worker_a)
     client.force_login(world.grid_worker_a)
