@@ -6,9 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from firegrid.core.fastwidgets import FastCodeInput, FastSelect
+from firegrid.hazards import search
 from firegrid.hazards.choices import CaseStatus, Channel, Level, Severity, Source
 from firegrid.hazards.models import HazardCase, HazardCategory
-from firegrid.hazards.search import search
 from firegrid.org.choices import RegionLevel
 from firegrid.org.models import Region
 
@@ -56,8 +56,9 @@ class HazardCaseFilter(filters.FilterSet):
         model = HazardCase
         fields = ["q", "state", "status", "severity", "level", "category", "source", "channel", "region"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, search_ors=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.search_ors = search_ors  # the search as ORs, not as the union (hazards.search)
         widget = self.form.fields["region"].widget
         user = getattr(self.request, "user", None)
         if user is not None:
@@ -75,7 +76,7 @@ class HazardCaseFilter(filters.FilterSet):
         )
 
     def filter_search(self, queryset, name, value):
-        return search(queryset, value)
+        return search.search(queryset, value, ors=self.search_ors)
 
     def filter_state(self, queryset, name, value):
         if value == "open":

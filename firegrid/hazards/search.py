@@ -11,6 +11,7 @@ of the ORs for a common word and a few per cent for a rare one. Shorter terms gi
 row would be read either way: they keep the ORs, and so does SQLite, which has no trigram indexes.
 """
 
+from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Q
 
@@ -21,6 +22,8 @@ TRIGRAM = 3  # pg_trgm looks up a LIKE pattern by its three-character pieces
 # up to this many places whose name holds the term are looked up by their ids (the planner, left to
 # join, reads every case to hash them against a few hundred places)
 PLACES_LISTED = 2000
+# matches in the user's scope from which a page of them is found faster by the ORs (SearchPaginator)
+DENSE = 500
 
 
 def _code(value):
@@ -64,11 +67,35 @@ def matching_ids(value):
     return first.union(*rest)
 
 
-def search(queryset, value):
-    """`queryset` narrowed to the cases matching `value` (stripped; an empty term narrows nothing)."""
+def by_union(db, value):
+    """Whether a search for `value` on the database `db` is the union of indexed lookups."""
+    return connections[db].vendor == "postgresql" and len(value.strip()) >= TRIGRAM
+
+
+def search(queryset, value, ors=False):
+    """`queryset` narrowed to the cases matching `value` (stripped; an empty term narrows nothing), as
+    the union of indexed lookups where that is the faster way (`by_union`), or as ORs (`ors`)."""
     value = value.strip()
     if not value:
         return queryset
-    if connections[queryset.db].vendor == "postgresql" and len(value) >= TRIGRAM:
+    if not ors and by_union(queryset.db, value):
         return queryset.filter(pk__in=matching_ids(value))
     return queryset.filter(matching_q(value))
+
+
+class SearchPaginator(Paginator):
+    """The pages of a list searched by the union: counted by the union (its cost follows the number of
+    matches: a few milliseconds for a rare word, ~20 ms for one in 5 % of 2e5 cases), and, from DENSE
+    matches on, each page taken from `dense_list` — the same cases found by the ORs — which walks the
+    cases newest first and stops at the page (~15 ms for that common word, where the union's page joins
+    every case in scope: ~120 ms). With fewer matches that walk would go through most of the cases, and
+    the union's page is the quick one."""
+
+    def __init__(self, object_list, per_page, *, dense_list=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.dense_list = dense_list
+
+    def page(self, number):
+        if self.dense_list is not None and self.count >= DENSE:  # counted first, by the union
+            self.object_list = self.dense_list
+        return super().page(number)

@@ -85,3 +85,53 @@ def test_the_search_stays_in_the_users_scope(world, found, client):
     client.force_login(world.street_officer)
     page = client.get("/hazards/", {"q": "货物堵塞"}).content.decode()
     assert found["door"].tracking_code in page
+
+
+@pytest.fixture
+def many(world, make_case):
+    """35 cases that say 灭火器 (two pages of the list), among others that do not."""
+    hits = [make_case(world.shop_a, description=f"灭火器第{n}号压力不足") for n in range(35)]
+    for n in range(5):
+        make_case(world.hotel_b, description=f"通道堵塞{n}")
+    return hits
+
+
+def listed_pages(client):
+    pages, page = [], 1
+    while True:
+        response = client.get("/hazards/", {"q": "灭火器", "page": page})
+        assert response.status_code == 200
+        pages.append([case.tracking_code for case in response.context["cases"]])
+        paginator = response.context["paginator"]
+        if not response.context["page_obj"].has_next():
+            return pages, paginator
+        page += 1
+
+
+@pytest.mark.parametrize("dense", [1, 10**6], ids=["pages by the ORs", "pages by the union"])
+def test_the_union_searched_list_pages_through_the_same_cases(world, many, client, monkeypatch, dense):
+    """Counted by the union, paged by the ORs (many matches) or by the union (few): the same cases in
+    the same order as the ORs alone give, on either database (the union forced on SQLite too)."""
+    client.force_login(world.street_officer)
+    monkeypatch.setattr(search, "by_union", lambda db, value: len(value.strip()) >= search.TRIGRAM)
+    monkeypatch.setattr(search, "DENSE", dense)
+    pages, paginator = listed_pages(client)
+    assert isinstance(paginator, search.SearchPaginator) and paginator.dense_list is not None
+    assert (paginator.object_list is paginator.dense_list) is (dense == 1)
+    expected = list(
+        HazardCase.objects.restrict(world.street_officer, "view")
+        .filter(search.matching_q("灭火器"))
+        .order_by("-created_at", "-id")
+        .values_list("tracking_code", flat=True)
+    )
+    assert len(expected) == 35 and paginator.count == 35
+    assert [len(p) for p in pages] == [30, 5]
+    assert [code for page in pages for code in page] == expected
+
+
+def test_a_two_character_search_is_not_paged_by_the_union(world, many, client, monkeypatch):
+    client.force_login(world.street_officer)
+    monkeypatch.setattr(search, "by_union", lambda db, value: len(value.strip()) >= search.TRIGRAM)
+    response = client.get("/hazards/", {"q": "灭火"})
+    assert response.context["paginator"].dense_list is None
+    assert response.context["paginator"].count == 35

@@ -20,7 +20,7 @@ from firegrid.core import views as scoped
 from firegrid.core.files import upload_response
 from firegrid.core.roles import Role
 from firegrid.core.scoping import user_scope
-from firegrid.hazards import reports
+from firegrid.hazards import reports, search
 from firegrid.hazards.choices import CaseStatus, Channel, CloseReason, EventKind, Level, Severity, Source
 from firegrid.hazards.filtersets import HazardCaseFilter
 from firegrid.hazards.forms import CaseReportForm
@@ -111,12 +111,31 @@ class CaseListView(FilteredListMixin, scoped.ScopedListView):
     paginate_by = 30
 
     def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .select_related("category", "place", "region")
-            .only(*LIST_FIELDS)
-            .order_by("-created_at", "-id")
+        cases = self.listed(super().get_queryset())
+        # a search by the union of indexed lookups is counted that way; its pages may come from the
+        # same search as ORs (hazards.search.SearchPaginator)
+        self.dense_cases = None
+        term = self.request.GET.get("q", "")
+        if search.by_union(cases.db, term) and self.filterset.is_valid():
+            scoped_cases = super(FilteredListMixin, self).get_queryset()
+            ors = self.filterset_class(
+                self.request.GET, queryset=scoped_cases, request=self.request, search_ors=True
+            )
+            self.dense_cases = self.listed(ors.qs)
+        return cases
+
+    @staticmethod
+    def listed(cases):
+        listed = cases.select_related("category", "place", "region").only(*LIST_FIELDS)
+        return listed.order_by("-created_at", "-id")
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        return search.SearchPaginator(
+            queryset,
+            per_page,
+            orphans=orphans,
+            allow_empty_first_page=allow_empty_first_page,
+            dense_list=self.dense_cases,
         )
 
     def get_context_data(self, **kwargs):
