@@ -56,9 +56,10 @@ class HazardCaseFilter(filters.FilterSet):
         model = HazardCase
         fields = ["q", "state", "status", "severity", "level", "category", "source", "channel", "region"]
 
-    def __init__(self, *args, search_ors=False, **kwargs):
+    search_ors = False  # the search as ORs, not as the union (hazards.search)
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.search_ors = search_ors  # the search as ORs, not as the union (hazards.search)
         widget = self.form.fields["region"].widget
         user = getattr(self.request, "user", None)
         if user is not None:
@@ -74,6 +75,15 @@ class HazardCaseFilter(filters.FilterSet):
         self.form.fields["q"].widget.attrs.update(
             {"type": "search", "placeholder": _("Tracking code, notice number or words of the description")}
         )
+
+    def filter_queryset_by_ors(self, queryset):
+        """`queryset` narrowed by this bound filter set's values, its search written as ORs (for the
+        pages of a dense search, hazards.search.SearchPaginator), without building the form again."""
+        self.search_ors = True
+        try:
+            return self.filter_queryset(queryset)
+        finally:
+            self.search_ors = False
 
     def filter_search(self, queryset, name, value):
         return search.search(queryset, value, ors=self.search_ors)

@@ -115,13 +115,10 @@ class CaseListView(FilteredListMixin, scoped.ScopedListView):
         # a search by the union of indexed lookups is counted that way; its pages may come from the
         # same search as ORs (hazards.search.SearchPaginator)
         self.dense_cases = None
-        term = self.request.GET.get("q", "")
-        if search.by_union(cases.db, term) and self.filterset.is_valid():
+        term = self.filterset.form.cleaned_data.get("q") or "" if self.filterset.is_valid() else ""
+        if search.by_union(cases.db, term):
             scoped_cases = super(FilteredListMixin, self).get_queryset()
-            ors = self.filterset_class(
-                self.request.GET, queryset=scoped_cases, request=self.request, search_ors=True
-            )
-            self.dense_cases = self.listed(ors.qs)
+            self.dense_cases = self.listed(self.filterset.filter_queryset_by_ors(scoped_cases))
         return cases
 
     @staticmethod
