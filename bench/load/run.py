@@ -153,6 +153,8 @@ class Load:
         env["WEB_CONCURRENCY"] = str(self.args.workers)
         env["GUNICORN_THREADS"] = str(self.args.threads)
         log = open(self.dir / "prodcheck.log", "w")  # noqa: SIM115 - kept open while prod-check runs
+        stack_json = self.dir / "stack.json"
+        stack_json.unlink(missing_ok=True)  # a run before into the same --dir left its own
         self.prodcheck = subprocess.Popen(
             [
                 sys.executable,
@@ -181,7 +183,6 @@ class Load:
 
         threading.Thread(target=pump, daemon=True).start()
         say(f"prod-check starting the stack in {self.dir} (log: {self.dir / 'prodcheck.log'})")
-        stack_json = self.dir / "stack.json"
         deadline = time.monotonic() + 900
         while not stack_json.exists():
             if self.prodcheck.poll() is not None:

@@ -4,6 +4,7 @@ import datetime
 import json
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from firegrid.iot import actions
@@ -231,3 +232,39 @@ def test_the_system_opens_and_joins_cases_without_a_user(world, smoke):
     assert actions.open_case(second, actor=None) == case
     note = case.events.get(kind="comment")
     assert note.actor is None and note.actor_label and note.is_public is False
+
+
+# ---- device rows: rewritten in place ----
+
+EVERY_MESSAGE = {"last_seen_at", "last_values", "rule_state"}
+
+
+def test_no_index_of_the_device_table_holds_a_column_the_ingest_writes_every_message(db):
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Device._meta.db_table)
+    indexed = {name: set(c["columns"]) for name, c in constraints.items() if c["index"] or c["unique"]}
+    assert indexed, "the introspection found no index at all"
+    assert {name: cols & EVERY_MESSAGE for name, cols in indexed.items() if cols & EVERY_MESSAGE} == {}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's HOT updates and fillfactor")
+def test_the_ingest_rewrites_its_devices_in_place_on_postgresql(monitor):
+    device, key = monitor
+    send(device, key, values={"residual_current_ma": 20})
+
+    def counts():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = %s",
+                [Device._meta.db_table],
+            )
+            return cursor.fetchone() or (0, 0)
+
+    before = counts()
+    for value in (21, 22, 23):
+        assert send(device, key, values={"residual_current_ma": value}).status == "accepted"
+    updated, hot = (after - earlier for after, earlier in zip(counts(), before, strict=True))
+    assert updated >= 3 and hot == updated  # every rewrite of the device stayed on its page
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [Device._meta.db_table])
+        assert "fillfactor=70" in (cursor.fetchone()[0] or [])
