@@ -268,3 +268,13 @@ def test_the_ingest_rewrites_its_devices_in_place_on_postgresql(monitor):
     with connection.cursor() as cursor:
         cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [Device._meta.db_table])
         assert "fillfactor=70" in (cursor.fetchone()[0] or [])
+
+
+def test_a_message_is_indexed_by_its_device_once_not_three_times(db):
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Message._meta.db_table)
+    indexes = [
+        c["columns"] for c in constraints.values() if (c["index"] or c["unique"]) and not c["primary_key"]
+    ]
+    leading = sorted(columns for columns in indexes if columns[0] == "device_id")
+    assert leading == [["device_id", "message_id"], ["device_id", "ts"]]
