@@ -133,6 +133,8 @@ class CaseListView(FilteredListMixin, scoped.ScopedListView):
             orphans=orphans,
             allow_empty_first_page=allow_empty_first_page,
             dense_list=self.dense_cases,
+            # the matches' ids were read from this user's scoped, filtered list
+            by_ids=lambda ids: self.listed(HazardCase.objects.filter(pk__in=ids)),
         )
 
     def get_context_data(self, **kwargs):
