@@ -9,7 +9,8 @@ the walk is of the open cases only, with the region, severity and category in th
 Partial like `hazard_open_region_idx` of 0006 (the same frozen list of open statuses, which
 firegrid.hazards.tests.test_search checks against OPEN_STATUSES). Raw SQL outside the model state
 (INCLUDE and the partial IN list are PostgreSQL's): SQLite and the autodetector are unaffected.
-Upgrade: built in ~1 s at 200,000 cases; the previous release's queries are unchanged by it.
+Upgrade: built CONCURRENTLY (writes go on while it builds; ~1 s at 200,000 cases), so the migration is
+not atomic; the previous release's queries are unchanged by the index.
 """
 
 from django.db import migrations
@@ -25,15 +26,16 @@ DEFINITION = "(created_at, id) INCLUDE (region_id, severity, category_id) WHERE 
 
 def create(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {NAME} ON {TABLE} {DEFINITION}")
+        schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {NAME} ON {TABLE} {DEFINITION}")
 
 
 def drop(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"DROP INDEX IF EXISTS {NAME}")
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {NAME}")
 
 
 class Migration(migrations.Migration):
+    atomic = False  # CREATE INDEX CONCURRENTLY runs outside a transaction
     dependencies = [("hazards", "0015_search_code_indexes")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]
