@@ -87,10 +87,11 @@ def search(queryset, value, ors=False):
 class SearchPaginator(Paginator):
     """The pages of a list searched by the union. The union is run once, for the ids of the matches in
     scope (`matched`: its cost follows the number of matches, a few milliseconds for a rare word, ~20 ms
-    for one in 5 % of 2e5 cases), which count them. Below DENSE matches a page is read by those ids
-    (`by_ids`: a few primary-key probes); from DENSE on, from `dense_list` — the same cases found by the
-    ORs — which walks the cases newest first and stops at the page (~15 ms for that common word). Read
-    with the union in its WHERE, a page joined every case in scope to it (~110 ms)."""
+    for one in 5 % of 2e5 cases, whose ~10,000 ids take a few ms more to read), which count them. Below
+    DENSE matches a page is read by those ids (`by_ids`: a few primary-key probes); from DENSE on, from
+    `dense_list` — the same cases found by the ORs — which walks the cases newest first and stops at the
+    page (~15 ms for that common word). Read with the union in its WHERE, a page joined every case in
+    scope to it (~110 ms)."""
 
     def __init__(self, object_list, per_page, *, dense_list=None, by_ids=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)

@@ -153,7 +153,7 @@ class Device(AuditedModel):
         # rule_state; status rarely): PostgreSQL then rewrites a device in place (a HOT update, no index
         # entries), with the table's fillfactor (migration 0004) leaving room on its page. An index on
         # (status, last_seen_at) made every message write six index entries; the offline sweep, once a
-        # minute, reads the devices without it. test_pipeline.DeviceRowWritesTests holds this.
+        # minute, reads the devices without it. Held by iot/tests/test_pipeline.py ("device rows").
 
     def __str__(self):
         return self.name or self.ident
