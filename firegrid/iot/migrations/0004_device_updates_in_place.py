@@ -11,19 +11,19 @@ from django.db import migrations
 FILLFACTOR = 70
 
 
-def set_fillfactor(apps, schema_editor, value=FILLFACTOR):
+def _alter_device_table(apps, schema_editor, clause):
     if schema_editor.connection.vendor != "postgresql":
         return  # SQLite has no fillfactor; it rewrites pages anyway
     table = apps.get_model("iot", "Device")._meta.db_table
-    quote = schema_editor.quote_name
-    schema_editor.execute(f"ALTER TABLE {quote(table)} SET (fillfactor = {int(value)})")
+    schema_editor.execute(f"ALTER TABLE {schema_editor.quote_name(table)} {clause}")
+
+
+def set_fillfactor(apps, schema_editor):
+    _alter_device_table(apps, schema_editor, f"SET (fillfactor = {FILLFACTOR})")
 
 
 def reset_fillfactor(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    table = apps.get_model("iot", "Device")._meta.db_table
-    schema_editor.execute(f"ALTER TABLE {schema_editor.quote_name(table)} RESET (fillfactor)")
+    _alter_device_table(apps, schema_editor, "RESET (fillfactor)")
 
 
 class Migration(migrations.Migration):
